@@ -20,7 +20,7 @@ const (
 type Env struct {
 	Root     string // "/" in production
 	StateDir string
-	Options  map[string]string // family options from the core's config, keys lower-case
+	Options  map[string]string // family options from the core's config; use Option to read them
 	Log      hclog.Logger
 }
 
@@ -35,7 +35,7 @@ func EnvFromOS(log hclog.Logger) Env {
 	}
 	for _, kv := range os.Environ() {
 		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, EnvOptPrefix) {
-			e.Options[strings.ToLower(strings.TrimPrefix(k, EnvOptPrefix))] = v
+			e.Options[optionKey(strings.TrimPrefix(k, EnvOptPrefix))] = v
 		}
 	}
 	if e.Log == nil {
@@ -59,8 +59,14 @@ func (e Env) Path(p string) string {
 
 // Option returns a family option, or def when it is not set.
 func (e Env) Option(key, def string) string {
-	if v, ok := e.Options[strings.ToLower(key)]; ok {
+	if v, ok := e.Options[optionKey(key)]; ok {
 		return v
 	}
 	return def
+}
+
+// optionKey folds "hook-timeout", "HOOK_TIMEOUT" and "hook_timeout" into one
+// key: option names travel through environment variable names.
+func optionKey(k string) string {
+	return strings.ToLower(strings.ReplaceAll(k, "-", "_"))
 }

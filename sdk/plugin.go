@@ -24,6 +24,9 @@ type Plugin struct {
 	Commands []Command
 	// Close, if set, runs when the plugin process is asked to stop.
 	Close func()
+	// Busy, if set, reports whether the plugin holds state that stopping
+	// it would lose (open handles, running children, frozen filesystems).
+	Busy func() bool
 }
 
 // Command is one QMP command the family provides.

@@ -90,6 +90,10 @@ func Describe(p *Plugin) (*pluginv1.DescribeResponse, error) {
 	return resp, nil
 }
 
+func (b *baseServer) Status(context.Context, *pluginv1.StatusRequest) (*pluginv1.StatusResponse, error) {
+	return &pluginv1.StatusResponse{Busy: b.p.Busy != nil && b.p.Busy()}, nil
+}
+
 type commandsServer struct {
 	pluginv1.UnimplementedCommandsServer
 	p *Plugin
@@ -112,6 +116,15 @@ type Remote struct {
 // Describe asks the plugin for its identity and commands.
 func (r *Remote) Describe(ctx context.Context) (*pluginv1.DescribeResponse, error) {
 	return r.base.Describe(ctx, &pluginv1.DescribeRequest{})
+}
+
+// Busy asks whether the plugin holds state a stop would lose.
+func (r *Remote) Busy(ctx context.Context) (bool, error) {
+	resp, err := r.base.Status(ctx, &pluginv1.StatusRequest{})
+	if err != nil {
+		return false, err
+	}
+	return resp.Busy, nil
 }
 
 // Execute runs a command in the plugin. A non-nil error is a transport

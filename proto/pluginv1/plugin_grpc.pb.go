@@ -26,6 +26,7 @@ const _ = grpc.SupportPackageIsVersion9
 
 const (
 	Base_Describe_FullMethodName = "/qgad.plugin.v1.Base/Describe"
+	Base_Status_FullMethodName   = "/qgad.plugin.v1.Base/Status"
 )
 
 // BaseClient is the client API for Base service.
@@ -34,6 +35,10 @@ const (
 type BaseClient interface {
 	// Describe returns the plugin's identity and every command it provides.
 	Describe(ctx context.Context, in *DescribeRequest, opts ...grpc.CallOption) (*DescribeResponse, error)
+	// Status tells whether the plugin holds state a stop would lose (open
+	// file handles, running children, frozen filesystems); an idle plugin
+	// that is not busy may be stopped and started again on demand.
+	Status(ctx context.Context, in *StatusRequest, opts ...grpc.CallOption) (*StatusResponse, error)
 }
 
 type baseClient struct {
@@ -54,12 +59,26 @@ func (c *baseClient) Describe(ctx context.Context, in *DescribeRequest, opts ...
 	return out, nil
 }
 
+func (c *baseClient) Status(ctx context.Context, in *StatusRequest, opts ...grpc.CallOption) (*StatusResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(StatusResponse)
+	err := c.cc.Invoke(ctx, Base_Status_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // BaseServer is the server API for Base service.
 // All implementations must embed UnimplementedBaseServer
 // for forward compatibility.
 type BaseServer interface {
 	// Describe returns the plugin's identity and every command it provides.
 	Describe(context.Context, *DescribeRequest) (*DescribeResponse, error)
+	// Status tells whether the plugin holds state a stop would lose (open
+	// file handles, running children, frozen filesystems); an idle plugin
+	// that is not busy may be stopped and started again on demand.
+	Status(context.Context, *StatusRequest) (*StatusResponse, error)
 	mustEmbedUnimplementedBaseServer()
 }
 
@@ -72,6 +91,9 @@ type UnimplementedBaseServer struct{}
 
 func (UnimplementedBaseServer) Describe(context.Context, *DescribeRequest) (*DescribeResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Describe not implemented")
+}
+func (UnimplementedBaseServer) Status(context.Context, *StatusRequest) (*StatusResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Status not implemented")
 }
 func (UnimplementedBaseServer) mustEmbedUnimplementedBaseServer() {}
 func (UnimplementedBaseServer) testEmbeddedByValue()              {}
@@ -112,6 +134,24 @@ func _Base_Describe_Handler(srv interface{}, ctx context.Context, dec func(inter
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Base_Status_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(StatusRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BaseServer).Status(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Base_Status_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BaseServer).Status(ctx, req.(*StatusRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Base_ServiceDesc is the grpc.ServiceDesc for Base service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -122,6 +162,10 @@ var Base_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Describe",
 			Handler:    _Base_Describe_Handler,
+		},
+		{
+			MethodName: "Status",
+			Handler:    _Base_Status_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -1,0 +1,196 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/qgad/qgad/core/channel"
+	"github.com/qgad/qgad/core/dispatch"
+	"github.com/qgad/qgad/core/jsonstream"
+)
+
+// server moves bytes between the channel and the dispatcher. One goroutine
+// reads and parses (so 0xFF and a new guest-sync are seen while a slow
+// command runs), one dispatches strictly in order. The parser outlives
+// client connections, as qemu-ga's does.
+type server struct {
+	a      *Agent
+	parser *jsonstream.Parser
+	queue  chan item
+
+	mu       sync.Mutex
+	cancelIn context.CancelFunc // cancels the call in flight, if abandonable
+}
+
+// item is one parsed value, a parse error, or the end of a client.
+type item struct {
+	conn  *clientConn
+	value any
+	err   error
+	eof   bool
+}
+
+type clientConn struct {
+	channel.Conn
+	broken bool // a write timed out: the host does not read
+}
+
+func newServer(a *Agent) *server {
+	return &server{a: a, parser: jsonstream.New(), queue: make(chan item, 64)}
+}
+
+// serve accepts clients one at a time until the channel fails or ctx ends.
+func (s *server) serve(ctx context.Context, ch channel.Channel) error {
+	workerDone := make(chan struct{})
+	go func() {
+		defer close(workerDone)
+		s.work(ctx)
+	}()
+	defer func() {
+		close(s.queue)
+		<-workerDone
+		s.queue = make(chan item, 64)
+	}()
+	buf := make([]byte, 64<<10)
+	for {
+		conn, err := ch.Accept(ctx)
+		if err != nil {
+			return err
+		}
+		c := &clientConn{Conn: conn}
+		closed := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() { conn.Close() })
+		rerr := s.readClient(ctx, c, buf)
+		stop()
+		// Let the worker answer what this client sent before closing it.
+		s.queue <- item{conn: c, eof: true, err: rerr, value: closed}
+		<-closed
+		select {
+		case err := <-s.a.startupErr:
+			return &fatalError{err}
+		default:
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if rerr != nil && !errors.Is(rerr, io.EOF) && !errors.Is(rerr, os.ErrClosed) {
+			return rerr
+		}
+	}
+}
+
+// readClient feeds one client's bytes to the parser until EOF or an error.
+func (s *server) readClient(ctx context.Context, c *clientConn, buf []byte) error {
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			chunk := buf[:n]
+			if bytes.IndexByte(chunk, 0xFF) >= 0 {
+				s.abandonInFlight()
+			}
+			s.parser.Feed(chunk, func(v any, perr error) {
+				if isSync(v) {
+					s.abandonInFlight()
+				}
+				s.queue <- item{conn: c, value: v, err: perr}
+			})
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return err
+		}
+	}
+}
+
+// isSync spots guest-sync requests: a client that syncs has given up on
+// whatever it asked before.
+func isSync(v any) bool {
+	req, ok := v.(interface{ Get(string) (any, bool) })
+	if !ok {
+		return false
+	}
+	name, _ := req.Get("execute")
+	return name == "guest-sync" || name == "guest-sync-delimited"
+}
+
+// abandonInFlight cancels the command being run, if it may be abandoned.
+func (s *server) abandonInFlight() {
+	s.mu.Lock()
+	if s.cancelIn != nil {
+		s.cancelIn()
+	}
+	s.mu.Unlock()
+}
+
+func (s *server) work(ctx context.Context) {
+	for it := range s.queue {
+		if it.eof {
+			it.conn.Close()
+			close(it.value.(chan struct{}))
+			continue
+		}
+		var resp []byte
+		if it.err != nil {
+			resp = dispatch.ErrorResponse(it.err.Error())
+		} else {
+			resp = s.dispatch(ctx, it.value)
+		}
+		if resp != nil {
+			s.write(it.conn, resp)
+		}
+	}
+}
+
+// dispatch runs one request. Calls other than fsfreeze ones are abandoned
+// when the client re-syncs; a freeze is never cut short halfway.
+func (s *server) dispatch(ctx context.Context, v any) []byte {
+	callCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if !isFreezeCommand(v) {
+		s.mu.Lock()
+		s.cancelIn = cancel
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			s.cancelIn = nil
+			s.mu.Unlock()
+		}()
+	}
+	return s.a.disp.Handle(callCtx, v)
+}
+
+func isFreezeCommand(v any) bool {
+	req, ok := v.(interface{ Get(string) (any, bool) })
+	if !ok {
+		return false
+	}
+	name, _ := req.Get("execute")
+	switch name {
+	case "guest-fsfreeze-freeze", "guest-fsfreeze-freeze-list", "guest-fsfreeze-thaw":
+		return true
+	}
+	return false
+}
+
+// write sends one response; a host that does not read within the write
+// timeout loses it (logged), and the agent goes on.
+func (s *server) write(c *clientConn, resp []byte) {
+	if c.broken {
+		return
+	}
+	_ = c.SetWriteDeadline(time.Now().Add(s.a.cfg.WriteTimeout))
+	if _, err := c.Write(resp); err != nil {
+		s.a.log.Warn("dropping a response the host did not take", "error", err)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			c.broken = true
+			c.Close()
+		}
+	}
+}

@@ -1,0 +1,276 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/qgad/qgad/qapi"
+	"github.com/qgad/qgad/sdk"
+)
+
+// family supervises one plugin: at most one running instance, restarted on
+// demand after a crash, with back-off, until it failed too often.
+type family struct {
+	h        *Host
+	name     string
+	path     string
+	disabled bool
+
+	mu       sync.Mutex
+	cur      *instance
+	starting chan struct{} // non-nil while a launch is under way
+	failures int           // consecutive failures (launch or crash)
+	gaveUp   bool
+	lastErr  error
+}
+
+type instance struct {
+	client *plugin.Client
+	remote *sdk.Remote
+	done   chan struct{} // closed when the instance is stopped; ends its thread
+}
+
+func newFamily(h *Host, name, path string) *family {
+	return &family{h: h, name: name, path: path}
+}
+
+// describe starts the plugin and asks for its commands. A disabled family
+// is stopped again right after: its commands are listed but never run.
+func (f *family) describe() Described {
+	d := Described{Family: f.name, Disabled: f.disabled}
+	ctx, cancel := context.WithTimeout(context.Background(), f.h.opts.StartTimeout)
+	defer cancel()
+	inst, err := f.get(ctx)
+	if err != nil {
+		d.Err = err
+		return d
+	}
+	info, err := inst.remote.Describe(ctx)
+	if err != nil {
+		d.Err = fmt.Errorf("plugin %s: describe: %w", f.name, err)
+		return d
+	}
+	if info.ProtocolVersion != sdk.ProtocolVersion {
+		d.Err = fmt.Errorf("plugin %s speaks protocol %d, the core %d", f.name, info.ProtocolVersion, sdk.ProtocolVersion)
+	}
+	d.Info = info
+	if f.disabled {
+		f.stop()
+	}
+	return d
+}
+
+// get returns a running instance, launching one if needed (and waiting for
+// a launch under way). Calls of a plugin still starting wait here, bounded
+// by ctx.
+func (f *family) get(ctx context.Context) (*instance, error) {
+	for {
+		f.mu.Lock()
+		if f.gaveUp {
+			err := f.lastErr
+			f.mu.Unlock()
+			return nil, fmt.Errorf("plugin %s failed %d times in a row and was given up on until the agent restarts (last error: %v)", f.name, f.h.opts.MaxFailures, err)
+		}
+		if f.cur != nil {
+			if !f.cur.client.Exited() {
+				inst := f.cur
+				f.mu.Unlock()
+				return inst, nil
+			}
+			// Died between calls: count it, and start a new one.
+			f.dropLocked(fmt.Errorf("plugin %s exited", f.name))
+		}
+		if f.h.isClosed() {
+			f.mu.Unlock()
+			return nil, fmt.Errorf("plugin %s: agent is stopping", f.name)
+		}
+		if f.starting == nil {
+			f.starting = make(chan struct{})
+			go f.launch(f.failures, f.starting)
+		}
+		ch := f.starting
+		f.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("plugin %s is not ready: %w", f.name, ctx.Err())
+		}
+	}
+}
+
+// dropLocked forgets the current instance after a failure.
+func (f *family) dropLocked(cause error) {
+	if f.cur != nil {
+		inst := f.cur
+		f.cur = nil
+		go inst.kill()
+	}
+	f.failures++
+	f.lastErr = cause
+	if f.failures >= f.h.opts.MaxFailures {
+		f.gaveUp = true
+		f.h.opts.Log.Error("giving up on plugin", "plugin", f.name, "failures", f.failures, "error", cause)
+	}
+}
+
+// backoff is the wait before the n-th consecutive restart.
+func backoff(n int) time.Duration {
+	if n == 0 {
+		return 0
+	}
+	d := 100 * time.Millisecond << min(n-1, 6)
+	return min(d, 5*time.Second)
+}
+
+// launch starts an instance on a goroutine locked to its OS thread for the
+// instance's life: Pdeathsig fires when the thread that forked the child
+// exits, so the thread must outlive the plugin (golang/go#27505). With it,
+// a plugin dies with the core even when the core is SIGKILLed.
+func (f *family) launch(failures int, started chan struct{}) {
+	time.Sleep(backoff(failures))
+	result := make(chan error, 1)
+	inst := &instance{done: make(chan struct{})}
+	go func() {
+		runtime.LockOSThread()
+		// Never unlocked: the thread ends with this goroutine, after the
+		// instance was stopped.
+		client, remote, err := f.start()
+		if err == nil {
+			inst.client, inst.remote = client, remote
+		}
+		result <- err
+		if err == nil {
+			<-inst.done
+		}
+	}()
+	err := <-result
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err != nil {
+		f.failures++
+		f.lastErr = err
+		if f.failures >= f.h.opts.MaxFailures {
+			f.gaveUp = true
+		}
+		f.h.opts.Log.Error("plugin failed to start", "plugin", f.name, "error", err)
+	} else {
+		f.cur = inst
+		f.h.opts.Log.Debug("plugin started", "plugin", f.name, "pid", inst.client.ReattachConfig().Pid)
+	}
+	f.starting = nil
+	close(started)
+}
+
+func (f *family) start() (*plugin.Client, *sdk.Remote, error) {
+	cmd := exec.Command(f.path)
+	cmd.Env = f.h.environ(f.name)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	client := plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  sdk.Handshake,
+		Plugins:          plugin.PluginSet{sdk.PluginKey: &sdk.GRPCPlugin{}},
+		Cmd:              cmd,
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		Logger:           f.h.opts.Log.Named(f.name),
+		UnixSocketConfig: &plugin.UnixSocketConfig{TempDir: f.h.opts.RuntimeDir},
+		GRPCDialOptions:  sdk.DialOptions(),
+		StartTimeout:     f.h.opts.StartTimeout,
+	})
+	rpc, err := client.Client()
+	if err != nil {
+		client.Kill()
+		return nil, nil, fmt.Errorf("starting plugin %s (%s): %w", f.name, f.path, err)
+	}
+	raw, err := rpc.Dispense(sdk.PluginKey)
+	if err != nil {
+		client.Kill()
+		return nil, nil, fmt.Errorf("plugin %s: %w", f.name, err)
+	}
+	remote, ok := raw.(*sdk.Remote)
+	if !ok {
+		client.Kill()
+		return nil, nil, fmt.Errorf("plugin %s: unexpected plugin type %T", f.name, raw)
+	}
+	return client, remote, nil
+}
+
+func (inst *instance) kill() {
+	inst.client.Kill()
+	select {
+	case <-inst.done:
+	default:
+		close(inst.done)
+	}
+}
+
+func (f *family) pid() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.cur == nil || f.cur.client.Exited() {
+		return 0
+	}
+	if rc := f.cur.client.ReattachConfig(); rc != nil {
+		return rc.Pid
+	}
+	return 0
+}
+
+func (f *family) stop() {
+	f.mu.Lock()
+	inst := f.cur
+	f.cur = nil
+	f.mu.Unlock()
+	if inst != nil {
+		inst.kill()
+	}
+}
+
+// execute runs one command with the family's deadline. A plugin that dies
+// during the call, or passes the deadline (and is then killed), yields a
+// GenericError naming it; the next call starts a new instance.
+func (f *family) execute(ctx context.Context, command string, args []byte) (qapi.RawJSON, *qapi.Error, error) {
+	timeout := f.h.callTimeout(f.name)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	inst, err := f.get(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, qerr, err := inst.remote.Execute(ctx, command, args)
+	if err == nil {
+		f.mu.Lock()
+		f.failures = 0
+		f.mu.Unlock()
+		return res, qerr, nil
+	}
+	var cause error
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded:
+		cause = fmt.Errorf("plugin %s did not answer %s within %s and was restarted", f.name, command, timeout)
+	case errors.Is(ctx.Err(), context.Canceled) || status.Code(err) == codes.Canceled:
+		// The agent abandoned the call (a new guest-sync); the plugin is
+		// healthy.
+		return nil, qapi.Errorf("%s was cancelled by a new guest-sync", command), nil
+	case status.Code(err) == codes.ResourceExhausted:
+		// An oversized result: the plugin is healthy, the answer is not.
+		return nil, qapi.Errorf("plugin %s answered %s with a result over the size limit", f.name, command), nil
+	default:
+		cause = fmt.Errorf("plugin %s failed during %s: %v", f.name, command, status.Convert(err).Message())
+	}
+	f.mu.Lock()
+	if f.cur == inst {
+		f.dropLocked(cause)
+	}
+	f.mu.Unlock()
+	f.h.opts.Log.Error("plugin call failed", "plugin", f.name, "command", command, "error", cause)
+	return nil, nil, cause
+}

@@ -1,0 +1,178 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/qgad/qgad/internal/runner"
+	"github.com/qgad/qgad/plugins/exec/spawn"
+	"github.com/qgad/qgad/qapi"
+)
+
+// execArgs are guest-exec's arguments.
+type execArgs struct {
+	Path          string    `json:"path"`
+	Arg           []string  `json:"arg"`
+	Env           *[]string `json:"env"` // nil: inherit; non-nil (even empty): the whole environment
+	InputData     *string   `json:"input-data"`
+	CaptureOutput any       `json:"capture-output"` // bool or GuestExecCaptureOutputMode
+}
+
+// execResult is GuestExec.
+type execResult struct {
+	PID int64 `json:"pid"`
+}
+
+// captureMode is GuestExecCaptureOutputMode.
+type captureMode string
+
+const (
+	captureNone      captureMode = "none"
+	captureStdout    captureMode = "stdout"
+	captureStderr    captureMode = "stderr"
+	captureSeparated captureMode = "separated"
+	captureMerged    captureMode = "merged"
+)
+
+// parseCapture maps the alternate to a mode: absent or false is none, true
+// is separated. The core has already checked the enum values.
+func parseCapture(v any) captureMode {
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return captureSeparated
+		}
+	case string:
+		return captureMode(x)
+	}
+	return captureNone
+}
+
+func (f *family) exec(_ context.Context, a execArgs) (execResult, error) {
+	var input []byte
+	if a.InputData != nil {
+		var err error
+		if input, err = decodeBase64(*a.InputData); err != nil {
+			return execResult{}, err
+		}
+	}
+	argv := append([]string{a.Path}, a.Arg...)
+	var env []string
+	if a.Env != nil {
+		env = *a.Env
+		if env == nil {
+			env = []string{} // given but empty: an empty environment, not ours
+		}
+	}
+	f.env.Log.Info(fmt.Sprintf("guest-exec called: \"%s\"", strings.Join(argv, " ")))
+
+	if err := f.table.reserve(); err != nil {
+		return execResult{}, err
+	}
+	c, err := f.start(argv, env, a.InputData != nil, input, parseCapture(a.CaptureOutput))
+	if err != nil {
+		f.table.release()
+		return execResult{}, err
+	}
+	f.table.add(c)
+	return execResult{PID: c.pid}, nil
+}
+
+// start spawns the child with qemu-ga's stdio: stdin from a pipe fed with
+// input (when input-data was given) or /dev/null, stdout and stderr to
+// capture pipes or /dev/null according to mode.
+func (f *family) start(argv, env []string, hasInput bool, input []byte, mode captureMode) (*child, error) {
+	var parentEnds, childEnds []*os.File
+	closeAll := func(fs []*os.File) {
+		for _, x := range fs {
+			_ = x.Close()
+		}
+	}
+	devNull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", os.DevNull, err)
+	}
+	childEnds = append(childEnds, devNull)
+	pipe := func() (r, w *os.File, err error) {
+		if r, w, err = os.Pipe(); err != nil {
+			return nil, nil, qapi.Errorf("Failed to create pipe for communicating with child process (%s)", runner.ErrText(err))
+		}
+		return r, w, nil
+	}
+
+	stdin, stdout, stderr := devNull, devNull, devNull
+	var inW, outR, errR *os.File
+	if hasInput {
+		r, w, err := pipe()
+		if err != nil {
+			closeAll(childEnds)
+			return nil, err
+		}
+		stdin, inW = r, w
+		childEnds, parentEnds = append(childEnds, r), append(parentEnds, w)
+	}
+	if mode == captureStdout || mode == captureSeparated || mode == captureMerged {
+		r, w, err := pipe()
+		if err != nil {
+			closeAll(childEnds)
+			closeAll(parentEnds)
+			return nil, err
+		}
+		stdout, outR = w, r
+		childEnds, parentEnds = append(childEnds, w), append(parentEnds, r)
+		if mode == captureMerged {
+			stderr = w // one pipe for both keeps the interleaving
+		}
+	}
+	if mode == captureStderr || mode == captureSeparated {
+		r, w, err := pipe()
+		if err != nil {
+			closeAll(childEnds)
+			closeAll(parentEnds)
+			return nil, err
+		}
+		stderr, errR = w, r
+		childEnds, parentEnds = append(childEnds, w), append(parentEnds, r)
+	}
+
+	attr := &os.ProcAttr{
+		Env:   env, // nil: the plugin's environment
+		Files: []*os.File{stdin, stdout, stderr},
+		Sys: &syscall.SysProcAttr{
+			Setpgid:   true,            // so Close can kill what the child started too
+			Pdeathsig: syscall.SIGKILL, // children die with the plugin (see README)
+		},
+	}
+	dirs := spawn.Dirs(spawn.SearchPath(env))
+	var proc *os.Process
+	var startErr error
+	err = f.spawner.do(func() { proc, startErr = spawn.Start(argv, dirs, attr) })
+	closeAll(childEnds) // the child has its own copies now
+	if err == nil {
+		err = startErr
+	}
+	if err != nil {
+		closeAll(parentEnds)
+		return nil, qapi.Errorf("%s", err.Error())
+	}
+
+	c := &child{pid: int64(proc.Pid), proc: proc, done: make(chan struct{})}
+	var readers sync.WaitGroup
+	if outR != nil {
+		c.out = &stream{}
+		readers.Go(func() { capture(outR, c.out, f.maxOutput) })
+	}
+	if errR != nil {
+		c.err = &stream{}
+		readers.Go(func() { capture(errR, c.err, f.maxOutput) })
+	}
+	if inW != nil {
+		go feed(inW, input)
+	}
+	go c.watch(&readers)
+	return c, nil
+}
