@@ -185,3 +185,5 @@ func zombieChildren(t *testing.T) []int {
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
 func intp(v int64) *int64 { return &v }
+
+func newEnv(t *testing.T) sdk.Env { return sdk.TestEnv(t.TempDir()) }

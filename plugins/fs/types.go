@@ -60,31 +60,31 @@ type FilesystemInfo struct {
 
 // NVMeSmart is GuestNVMeSmart, the SMART / Health Information log page.
 type NVMeSmart struct {
-	CriticalWarning            int64  `json:"critical-warning"`
-	Temperature                int64  `json:"temperature"`
-	AvailableSpare             int64  `json:"available-spare"`
-	AvailableSpareThreshold    int64  `json:"available-spare-threshold"`
-	PercentageUsed             int64  `json:"percentage-used"`
-	DataUnitsReadLo            uint64 `json:"data-units-read-lo"`
-	DataUnitsReadHi            uint64 `json:"data-units-read-hi"`
-	DataUnitsWrittenLo         uint64 `json:"data-units-written-lo"`
-	DataUnitsWrittenHi         uint64 `json:"data-units-written-hi"`
-	HostReadCommandsLo         uint64 `json:"host-read-commands-lo"`
-	HostReadCommandsHi         uint64 `json:"host-read-commands-hi"`
-	HostWriteCommandsLo        uint64 `json:"host-write-commands-lo"`
-	HostWriteCommandsHi        uint64 `json:"host-write-commands-hi"`
-	ControllerBusyTimeLo       uint64 `json:"controller-busy-time-lo"`
-	ControllerBusyTimeHi       uint64 `json:"controller-busy-time-hi"`
-	PowerCyclesLo              uint64 `json:"power-cycles-lo"`
-	PowerCyclesHi              uint64 `json:"power-cycles-hi"`
-	PowerOnHoursLo             uint64 `json:"power-on-hours-lo"`
-	PowerOnHoursHi             uint64 `json:"power-on-hours-hi"`
-	UnsafeShutdownsLo          uint64 `json:"unsafe-shutdowns-lo"`
-	UnsafeShutdownsHi          uint64 `json:"unsafe-shutdowns-hi"`
-	MediaErrorsLo              uint64 `json:"media-errors-lo"`
-	MediaErrorsHi              uint64 `json:"media-errors-hi"`
-	NumberOfErrorLogEntriesLo  uint64 `json:"number-of-error-log-entries-lo"`
-	NumberOfErrorLogEntriesHi  uint64 `json:"number-of-error-log-entries-hi"`
+	CriticalWarning           int64  `json:"critical-warning"`
+	Temperature               int64  `json:"temperature"`
+	AvailableSpare            int64  `json:"available-spare"`
+	AvailableSpareThreshold   int64  `json:"available-spare-threshold"`
+	PercentageUsed            int64  `json:"percentage-used"`
+	DataUnitsReadLo           uint64 `json:"data-units-read-lo"`
+	DataUnitsReadHi           uint64 `json:"data-units-read-hi"`
+	DataUnitsWrittenLo        uint64 `json:"data-units-written-lo"`
+	DataUnitsWrittenHi        uint64 `json:"data-units-written-hi"`
+	HostReadCommandsLo        uint64 `json:"host-read-commands-lo"`
+	HostReadCommandsHi        uint64 `json:"host-read-commands-hi"`
+	HostWriteCommandsLo       uint64 `json:"host-write-commands-lo"`
+	HostWriteCommandsHi       uint64 `json:"host-write-commands-hi"`
+	ControllerBusyTimeLo      uint64 `json:"controller-busy-time-lo"`
+	ControllerBusyTimeHi      uint64 `json:"controller-busy-time-hi"`
+	PowerCyclesLo             uint64 `json:"power-cycles-lo"`
+	PowerCyclesHi             uint64 `json:"power-cycles-hi"`
+	PowerOnHoursLo            uint64 `json:"power-on-hours-lo"`
+	PowerOnHoursHi            uint64 `json:"power-on-hours-hi"`
+	UnsafeShutdownsLo         uint64 `json:"unsafe-shutdowns-lo"`
+	UnsafeShutdownsHi         uint64 `json:"unsafe-shutdowns-hi"`
+	MediaErrorsLo             uint64 `json:"media-errors-lo"`
+	MediaErrorsHi             uint64 `json:"media-errors-hi"`
+	NumberOfErrorLogEntriesLo uint64 `json:"number-of-error-log-entries-lo"`
+	NumberOfErrorLogEntriesHi uint64 `json:"number-of-error-log-entries-hi"`
 }
 
 // DiskSmart is the GuestDiskSmart union: the discriminator "type" (a bus

@@ -63,7 +63,9 @@ func setContents(path string, contents []byte) error {
 		_ = os.Remove(tmp)
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	// rename(2) itself: os.Rename reports EEXIST for a directory target
+	// where the kernel (and so qemu-ga) says EISDIR.
+	if err := syscall.Rename(tmp, path); err != nil {
 		_ = os.Remove(tmp)
 		return &glibFileError{msg: fmt.Sprintf("Failed to rename file “%s” to “%s”: g_rename() failed: %s",
 			tmp, path, runner.ErrText(err))}

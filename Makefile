@@ -1,0 +1,52 @@
+# qgad: a QEMU guest agent built from plugins.
+#   make run    build everything and serve on a unix socket in ./run
+#   make test   install what the tests need, build, and run the whole suite
+
+GO       ?= go
+BIN      := bin
+FAMILIES := exec file fs fsfreeze network power system users
+LDFLAGS  := -s -w
+FUZZTIME ?= 30s
+export CGO_ENABLED := 0
+
+.PHONY: all build run test deps vet unit fuzz faults bench e2e packages generate clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/qgad ./cmd/qgad
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/qgactl ./cmd/qgactl
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/qgad-builtin ./cmd/qgad-builtin
+	@for f in $(FAMILIES); do ln -sfn qgad-builtin $(BIN)/qgad-plugin-$$f; done
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/examples/qgad-plugin-com.example.hello ./examples/hello
+	@chmod 0755 $(BIN) $(BIN)/examples
+
+run: build
+	@mkdir -p run/state
+	@echo "qgad is serving on $(CURDIR)/run/qgad.sock"
+	@echo "try:  $(BIN)/qgactl -s run/qgad.sock guest-info"
+	exec $(BIN)/qgad -m unix-listen -p run/qgad.sock -t run/state -v
+
+# Debian's qemu-ga is the reference the comparison tests run beside qgad.
+deps:
+	@if ! command -v qemu-ga >/dev/null 2>&1 && [ ! -x /usr/sbin/qemu-ga ] || ! command -v protoc >/dev/null 2>&1 \
+	   || ! command -v mkfs.ext4 >/dev/null 2>&1 || ! command -v fsfreeze >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			qemu-guest-agent protobuf-compiler e2fsprogs util-linux strace >/dev/null; \
+	fi
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+
+unit:
+	$(GO) test -count=1 ./...
+
+# Each fuzz target runs for FUZZTIME (make fuzz FUZZTIME=10m for longer).
+fuzz:
+	@./scripts/fuzz.sh $(FUZZTIME)
+
+test: deps build vet unit fuzz
+
+clean:
+	rm -rf $(BIN) run
