@@ -148,6 +148,8 @@ type ExitError struct {
 	// Diag is what getopt printed to stderr before Msg (newline-terminated
 	// lines), written verbatim.
 	Diag string
+
+	pass2Diag string // the part of Diag printed by the second pass (all a one-pass qemu-ga prints)
 }
 
 func (e *ExitError) Error() string { return e.Msg }

@@ -401,9 +401,9 @@ func (p *Parser) process(typ uint8, n int, emit func(any, error)) {
 	}
 	p.toks = append(p.toks, t)
 	p.tokSize += n
-	// Sic: QEMU tests bracket_count twice and brace_count never, so "[}"
-	// keeps the message open.
-	if (p.brace > 0 || p.bracket > 0) && p.bracket >= 0 {
+	// The message is complete when the counts balance, or as soon as one
+	// goes negative (a stray closer).
+	if (p.brace > 0 || p.bracket > 0) && p.brace >= 0 && p.bracket >= 0 {
 		return
 	}
 	v, err := p.parse()

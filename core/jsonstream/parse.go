@@ -71,7 +71,10 @@ func (p *Parser) parseValue() (v any, ok bool) {
 		return p.parseArray()
 	case tString:
 		p.pos++
-		return p.parseString(t)
+		if s, ok := p.parseString(t); ok {
+			return s, true
+		}
+		return nil, false
 	case tInteger:
 		p.pos++
 		return parseInteger(p.raw(t)), true
@@ -97,7 +100,7 @@ func (p *Parser) parseValue() (v any, ok bool) {
 
 func (p *Parser) parseObject() (any, bool) {
 	p.pos++ // '{'
-	obj := &qapi.Object{}
+	obj := &qapi.Object{Members: make([]qapi.Member, 0, 4)}
 	var seen map[string]struct{} // for large objects
 	t := p.peek()
 	if t == nil {
@@ -132,9 +135,16 @@ func (p *Parser) parsePair(obj *qapi.Object, seen *map[string]struct{}) bool {
 		p.fail("premature EOI")
 		return false
 	}
-	kv, _ := p.parseValue()
-	key, ok := kv.(string)
-	if !ok {
+	var key string
+	if t := p.peek(); t.typ == tString {
+		// The common case, without boxing the key in an interface.
+		p.pos++
+		var ok bool
+		if key, ok = p.parseString(t); !ok {
+			return false
+		}
+	} else {
+		p.parseValue()
 		p.fail("key is not a string in object")
 		return false
 	}
@@ -149,7 +159,7 @@ func (p *Parser) parsePair(obj *qapi.Object, seen *map[string]struct{}) bool {
 	}
 	v, ok := p.parseValue()
 	if !ok {
-		p.fail("Missing value in dict")
+		p.fail("Missing value in dict") // not reached: an error is already recorded
 		return false
 	}
 	if hasKey(obj, key, seen) {
@@ -258,7 +268,7 @@ func parseFloat(raw []byte) float64 {
 // parseString decodes a string token (parse_string): escapes, including
 // \' and surrogate pairs, are decoded, \u0000 becomes C0 80, and the bytes
 // must be valid modified UTF-8.
-func (p *Parser) parseString(t *token) (any, bool) {
+func (p *Parser) parseString(t *token) (string, bool) {
 	raw := p.raw(t)
 	if t.plain {
 		return internKey(raw[1 : len(raw)-1]), true
@@ -305,12 +315,12 @@ func (p *Parser) parseString(t *token) (any, bool) {
 				if !validCodepoint(cp) {
 					// Printed with "%.*s": at most up to the token's end.
 					p.fail(string(raw[beg:min(i, len(raw))]) + " is not a valid Unicode character")
-					return nil, false
+					return "", false
 				}
 				out = appendModUTF8(out, cp)
 			default:
 				p.fail("invalid escape sequence in string")
-				return nil, false
+				return "", false
 			}
 			continue
 		}
@@ -327,7 +337,7 @@ func (p *Parser) parseString(t *token) (any, bool) {
 		_, n := modUTF8Codepoint(raw[i:])
 		if n < 0 {
 			p.fail("invalid UTF-8 sequence in string")
-			return nil, false
+			return "", false
 		}
 		// A valid sequence re-encodes to itself.
 		out = append(out, raw[i:i+n]...)

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"syscall"
 
-	"golang.org/x/sys/unix"
+	"github.com/qgad/qgad/plugins/exec/spawn"
 )
 
 // maxOutput is qemu-ga's cap per captured stream; later output is read and
@@ -42,9 +42,7 @@ type child struct {
 func (c *child) watch(readers *sync.WaitGroup) {
 	// Learn of the exit without reaping: until the record says waited the
 	// pid, and so the child's process group id, cannot be reused.
-	var info unix.Siginfo
-	for unix.Waitid(unix.P_PID, int(c.pid), &info, unix.WEXITED|unix.WNOWAIT, nil) == unix.EINTR {
-	}
+	_ = spawn.WaitExit(int(c.pid)) // on error Wait below reports it
 	c.mu.Lock()
 	state, err := c.proc.Wait()
 	c.waited = true

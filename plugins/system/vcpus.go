@@ -154,7 +154,7 @@ func readVcpuStatus(fd int, dir string) (byte, error) {
 	case err != nil:
 		return 0, errorWithErrno(errnoOf(err), "pread(\"%s/online\")", dir)
 	case n == 0:
-		return 0, qapi.Errorf("pread(\"%sonline\"): unexpected EOF", dir+"/")
+		return 0, qapi.Errorf("pread(\"%s/online\"): unexpected EOF", dir)
 	}
 	return b[0], nil
 }

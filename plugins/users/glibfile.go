@@ -87,7 +87,7 @@ func createTemp(path string) (*os.File, string, error) {
 			suffix[i] = tempLetters[int(b)%len(tempLetters)]
 		}
 		name = path + "." + string(suffix)
-		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL|syscall.O_CLOEXEC, 0o600)
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 		if err == nil {
 			return f, name, nil
 		}

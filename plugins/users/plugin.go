@@ -5,6 +5,8 @@
 package users
 
 import (
+	"sync"
+
 	"github.com/qgad/qgad/qapi"
 	"github.com/qgad/qgad/sdk"
 )
@@ -18,6 +20,9 @@ const Version = "0.1.0"
 // family holds what the handlers need; it is per-plugin, not global.
 type family struct {
 	env sdk.Env
+	// keysMu serializes authorized_keys rewrites: each is read-modify-write,
+	// and qemu-ga never runs two at once either.
+	keysMu sync.Mutex
 }
 
 // guestUserType is GuestUser; "domain" is filled on Windows only.

@@ -69,6 +69,8 @@ func (f *family) sshAddAuthorizedKeys(_ context.Context, a sshAddArgs) (sdk.Empt
 		return sdk.Empty{}, err
 	}
 	sshDir, path := f.sshPaths(u)
+	f.keysMu.Lock()
+	defer f.keysMu.Unlock()
 	var lines []string
 	read := false
 	if a.Reset == nil || !*a.Reset {
@@ -103,6 +105,8 @@ func (f *family) sshRemoveAuthorizedKeys(_ context.Context, a sshRemoveArgs) (sd
 		return sdk.Empty{}, err
 	}
 	_, path := f.sshPaths(u)
+	f.keysMu.Lock()
+	defer f.keysMu.Unlock()
 	// g_file_test(G_FILE_TEST_EXISTS) is access(F_OK): nothing to remove from.
 	if syscall.Access(path, 0) != nil {
 		return sdk.Empty{}, nil

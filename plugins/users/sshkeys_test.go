@@ -248,3 +248,25 @@ func TestSplitLines(t *testing.T) {
 		}
 	}
 }
+
+// TestSSHGetFixture reads keys from the committed tree testdata/ssh-get:
+// home directories from its etc/passwd are mapped into the root.
+func TestSSHGetFixture(t *testing.T) {
+	root := filepath.Join("testdata", "ssh-get")
+	p := newPlugin(t, root)
+	const keys = `{"keys": ["command=\"/bin/true\",no-pty ssh-ed25519 AAAAC3Nz backup", ` +
+		`"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAB bob@desk", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0 alice@laptop"]}`
+	missing := filepath.Join(root, "srv/emptyhome/.ssh/authorized_keys")
+	tests := []struct{ user, want, wantErr string }{
+		{user: "tester", want: keys},
+		{user: "slashhome", want: keys},
+		{user: "nokeys", wantErr: "failed to read '" + missing + "': Failed to open file “" + missing + "”: No such file or directory"},
+		{user: "alice", wantErr: "failed to lookup user 'alice': Success"},
+	}
+	for _, tc := range tests {
+		res, e := call(t, p, "guest-ssh-get-authorized-keys", `{"username": "`+tc.user+`"}`)
+		if res != tc.want || e != tc.wantErr {
+			t.Errorf("%s: got %s error %q, want %s error %q", tc.user, res, e, tc.want, tc.wantErr)
+		}
+	}
+}

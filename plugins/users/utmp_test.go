@@ -119,9 +119,11 @@ func TestGetUsersWire(t *testing.T) {
 	tests := []struct {
 		name string
 		utmp []byte // nil: no utmp file at all
+		dir  bool   // utmp is a directory, so reading it fails
 		want string
 	}{
 		{name: "no utmp file", want: `[]`},
+		{name: "utmp is unreadable (a directory)", dir: true, want: `[]`},
 		{name: "no user logged in", utmp: utmpBytes(utmpEntry{typ: 2, user: "reboot", sec: 1}), want: `[]`},
 		{
 			name: "doubles printed with %.17g",
@@ -132,7 +134,11 @@ func TestGetUsersWire(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			if tc.utmp != nil {
+			if tc.dir {
+				if err := os.MkdirAll(filepath.Join(root, "var/run/utmp"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			} else if tc.utmp != nil {
 				writeFile(t, filepath.Join(root, "var/run/utmp"), string(tc.utmp), 0o664)
 			}
 			res, e := call(t, newPlugin(t, root), "guest-get-users", "")

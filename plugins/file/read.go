@@ -1,0 +1,148 @@
+package file
+
+import (
+	"context"
+	"io"
+	"strconv"
+	"syscall"
+
+	"github.com/qgad/qgad/internal/runner"
+	"github.com/qgad/qgad/qapi"
+)
+
+type readArgs struct {
+	Handle int64  `json:"handle"`
+	Count  *int64 `json:"count"`
+}
+
+const (
+	defaultReadCount = 4096
+	maxReadCount     = 48 << 20 // GUEST_FILE_READ_COUNT_MAX
+	// Reads up to this size get their whole buffer at once; larger ones
+	// are sized by the bytes left in a regular file first.
+	smallRead = 64 << 10
+)
+
+// The result is built by hand, in qemu-ga's member order (count, buf-b64,
+// eof), around base64 encoded in place.
+const (
+	readHead     = `{"count": `
+	readMid      = `, "buf-b64": "`
+	readTailEOF  = `", "eof": true}`
+	readTailMore = `", "eof": false}`
+	readHeadMax  = len(readHead) + len("-9223372036854775808") + len(readMid)
+)
+
+func (f *family) read(_ context.Context, a readArgs) (qapi.RawJSON, error) {
+	h, err := f.files.acquire(a.Handle)
+	if err != nil {
+		return nil, err
+	}
+	defer h.mu.Unlock()
+	count := int64(defaultReadCount)
+	if a.Count != nil {
+		count = *a.Count
+		if count < 0 || count > maxReadCount {
+			return nil, qapi.Errorf("value '%d' is invalid for argument count", count)
+		}
+	}
+	// qemu-ga flushes its stdio buffer here after a write; our writes are
+	// not buffered, so only the state changes.
+	if h.state == stateWriting {
+		h.state = stateNew
+	}
+	res, err := readResult(h.fd, int(count))
+	if err != nil {
+		return nil, qapi.Errorf("failed to read file: %s", runner.ErrText(err))
+	}
+	h.state = stateReading
+	return res, nil
+}
+
+// readResult reads count bytes as one stdio fread would: read(2) until
+// count bytes came, end of file (a read returning 0: eof is true) or an
+// error, which loses what was read, as in qemu-ga: EAGAIN from an empty
+// non-blocking FIFO fails the whole read.
+func readResult(fd, count int) (qapi.RawJSON, error) {
+	capacity := count
+	if count > smallRead {
+		if left, ok := bytesLeft(fd); ok && left < int64(count) {
+			capacity = int(left) + 1 // +1 to see the end of file
+		}
+	}
+	rb := newReadBuf(capacity)
+	got, eof := 0, false
+	for got < count {
+		if got == rb.capacity { // the file grew, or is a /proc file of size 0
+			rb = rb.grow(count, got)
+		}
+		n, err := syscall.Read(fd, rb.b[rb.raw+got:rb.raw+min(count, rb.capacity)])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			eof = true
+			break
+		}
+		got += n
+	}
+	return rb.result(got, eof), nil
+}
+
+// bytesLeft is the size of a regular file minus the offset, to size the
+// buffer of a large read of a small file.
+func bytesLeft(fd int) (int64, bool) {
+	var st syscall.Stat_t
+	if syscall.Fstat(fd, &st) != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		return 0, false
+	}
+	pos, err := syscall.Seek(fd, 0, io.SeekCurrent)
+	if err != nil {
+		return 0, false
+	}
+	return max(st.Size-pos, 0), true
+}
+
+// readBuf is the result of a read in the making: raw bytes are read to
+// b[raw:raw+capacity], at the end of the room their base64 will take, so
+// they can be encoded in place behind the JSON head.
+type readBuf struct {
+	b        []byte
+	raw      int
+	capacity int
+}
+
+func newReadBuf(capacity int) readBuf {
+	enc := encodedLen(capacity)
+	return readBuf{
+		b:        make([]byte, readHeadMax+enc+len(readTailMore)),
+		raw:      readHeadMax + enc - capacity,
+		capacity: capacity,
+	}
+}
+
+// grow returns a buffer for capacity bytes holding the got bytes read so far.
+func (rb readBuf) grow(capacity, got int) readBuf {
+	nb := newReadBuf(capacity)
+	copy(nb.b[nb.raw:], rb.b[rb.raw:rb.raw+got])
+	return nb
+}
+
+// result encodes the n bytes read and frames them as GuestFileRead.
+func (rb readBuf) result(n int, eof bool) qapi.RawJSON {
+	head := append(rb.b[:0], readHead...)
+	head = strconv.AppendInt(head, int64(n), 10)
+	head = append(head, readMid...)
+	// head is at most readHeadMax long and raw-len(head) >= (capacity+2)/3,
+	// what encodeInPlace needs.
+	end := encodeInPlace(rb.b, len(head), rb.raw, n)
+	tail := readTailMore
+	if eof {
+		tail = readTailEOF
+	}
+	end += copy(rb.b[end:], tail)
+	return qapi.RawJSON(rb.b[:end])
+}
