@@ -6,6 +6,7 @@ package qgatest
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -82,6 +83,9 @@ type Options struct {
 	Env       []string // full environment; nil = inherit
 	Dir       string   // state dir; "" = a new temp dir
 	NoConnect bool
+	// NoSync connects without the guest-sync-delimited handshake (for
+	// agents whose allow list disables it, as qemu-ga's test does).
+	NoSync bool
 }
 
 // StartQgad starts bin/qgad -m unix-listen -p DIR/sock -t DIR plus args.
@@ -115,10 +119,30 @@ func Start(t testing.TB, bin string, o Options, args ...string) *Agent {
 		t.Fatalf("starting %s: %v", bin, err)
 	}
 	t.Cleanup(func() { a.Stop(t) })
-	if !o.NoConnect {
+	switch {
+	case o.NoSync:
+		a.ConnectNoSync(t)
+	case !o.NoConnect:
 		a.Connect(t)
 	}
 	return a
+}
+
+// ConnectNoSync connects without a handshake.
+func (a *Agent) ConnectNoSync(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		conn, err := net.Dial("unix", a.Sock)
+		if err == nil {
+			a.C = client.New(conn)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("connecting to %s: %v\nagent stderr:\n%s", a.Sock, err, a.stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Connect (re)connects to the agent and syncs.

@@ -98,7 +98,7 @@ func TestCompareWithQemuGA(t *testing.T) {
 			if got.raw != want.raw {
 				t.Fatalf("\nqgad:    %s\nqemu-ga: %s", short(got.raw), short(want.raw))
 			}
-			t.Logf("qgad: %s", got.raw)
+			t.Logf("qgad: %s", short(got.raw))
 		})
 	}
 

@@ -88,7 +88,9 @@ func sameJSON(t *testing.T, got, want string) {
 }
 
 // copyRoot copies a fixture tree into a temporary directory the test may
-// change, keeping file modes (the fake hwclock stays executable).
+// change, keeping file modes (the fake hwclock stays executable), and adds
+// the run/ directory (git keeps no empty directories) that holds the fake
+// clock.
 func copyRoot(t *testing.T, src string) string {
 	t.Helper()
 	dst := t.TempDir()
@@ -118,6 +120,9 @@ func copyRoot(t *testing.T, src string) string {
 		}
 		return os.WriteFile(target, data, info.Mode().Perm())
 	})
+	if err == nil {
+		err = os.MkdirAll(filepath.Join(dst, "run"), 0o755)
+	}
 	if err != nil {
 		t.Fatalf("copying %s: %v", src, err)
 	}

@@ -247,7 +247,7 @@ func TestQGA(t *testing.T) {
 		b.Stop(t)
 	})
 	t.Run("allowedrpcs", func(t *testing.T) {
-		b := qgatest.StartQgad(t, "-a", "guest-ping,guest-get-time")
+		b := qgatest.Start(t, qgatest.Bin(t, "qgad"), qgatest.Options{NoSync: true}, "-a", "guest-ping,guest-get-time")
 		b.MustCall(t, "guest-ping", "")
 		b.MustCall(t, "guest-get-time", "")
 		_, qerr := b.Call(t, "guest-get-fsinfo", "")
