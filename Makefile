@@ -9,7 +9,7 @@ LDFLAGS  := -s -w
 FUZZTIME ?= 30s
 export CGO_ENABLED := 0
 
-.PHONY: all build run test deps vet unit fuzz faults bench e2e packages generate clean
+.PHONY: all build run test deps vet unit fuzz faults bench e2e packages docs generate clean
 
 all: build
 
@@ -46,7 +46,23 @@ unit:
 fuzz:
 	@./scripts/fuzz.sh $(FUZZTIME)
 
-test: deps build vet unit fuzz
+test: deps build packages vet unit fuzz
+
+# .deb and .rpm packages of the core, each family, all of them and the
+# example plugin, into bin/packages (nfpm configs: packaging/nfpm, written by
+# `go run ./packaging/nfpmgen`). Their version is the agent's, from qgad -V.
+PKGDIR := $(BIN)/packages
+packages: build
+	@rm -rf $(PKGDIR) && mkdir -p $(PKGDIR)
+	@v=$$($(BIN)/qgad -V | sed -n 's/^QEMU Guest Agent \([^ ]*\) (qgad)$$/\1/p'); test -n "$$v" || { echo "packages: no version from $(BIN)/qgad -V"; exit 1; }; \
+	arch=$$($(GO) env GOARCH); \
+	for f in packaging/nfpm/*.yaml; do for p in deb rpm; do \
+		QGAD_VERSION=$$v GOARCH=$$arch $(GO) tool nfpm package -f $$f -p $$p -t $(PKGDIR)/ >/dev/null || exit 1; \
+	done; done; echo "packages $$v ($$arch) in $(PKGDIR)/:"; ls $(PKGDIR)
+
+# The command reference, generated from the schemas the plugins register.
+docs: build
+	$(GO) run ./cmd/qgad-docgen -bin $(BIN) -o docs/commands.md
 
 clean:
 	rm -rf $(BIN) run

@@ -1,8 +1,16 @@
 // Package client talks to a QEMU guest agent (qgad or qemu-ga) from the
-// host side: connect to the agent's unix socket, synchronize with the 0xFF +
-// guest-sync-delimited handshake (discarding stale replies), and run
-// commands with context deadlines. Errors from the agent are *Error values
-// with the class and text the agent sent.
+// host side, for host software written in Go (a libvirt- or KubeVirt-like
+// controller) and for qgactl: connect to the agent's unix socket,
+// synchronize with the 0xFF + guest-sync-delimited handshake (discarding
+// stale replies), and run commands, raw or through one typed method per
+// qemu-ga command (GuestInfo, FileOpen, Exec, FsfreezeFreeze, ...).
+//
+// Every call honours its context: its deadline bounds the exchange and
+// cancelling it aborts the exchange. After an exchange that was cut short
+// the stream may still hold the agent's late reply, so the next call
+// synchronizes again first. Errors the agent sends are *Error values with
+// the class and text the agent sent. A Client may be shared by goroutines;
+// their calls are serialized, as the protocol requires.
 package client
 
 import (
@@ -15,6 +23,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"os"
+	"sync"
 	"time"
 )
 
@@ -22,18 +32,30 @@ import (
 // of base64).
 const MaxResponse = 80 << 20
 
+// DefaultNoReplyWait is how long a command that answers only on error
+// (guest-shutdown, guest-suspend-*) is given to report one.
+const DefaultNoReplyWait = 2 * time.Second
+
 // Error is an error response from the agent.
 type Error struct {
-	Class string `json:"class"`
-	Desc  string `json:"desc"`
+	Class string `json:"class"` // GenericError or CommandNotFound
+	Desc  string `json:"desc"`  // the agent's text
 }
 
 func (e *Error) Error() string { return e.Class + ": " + e.Desc }
 
 // Client is one connection to an agent.
 type Client struct {
+	// NoReplyWait is how long CallNoResponse waits for an error before it
+	// takes the silence as success (DefaultNoReplyWait when zero).
+	NoReplyWait time.Duration
+
+	mu   sync.Mutex // serializes exchanges
 	conn net.Conn
 	r    *bufio.Reader
+	// resync: an exchange was cut short, so a late reply may be on its
+	// way; synchronize before the next one.
+	resync bool
 }
 
 // Dial connects to the agent's unix socket and synchronizes.
@@ -62,36 +84,63 @@ func (c *Client) Close() error { return c.conn.Close() }
 // Conn exposes the underlying stream (for raw tests).
 func (c *Client) Conn() net.Conn { return c.conn }
 
-func (c *Client) deadline(ctx context.Context) {
+// bind makes ctx govern the connection's I/O until the returned function
+// is called: its deadline becomes the connection's, and cancelling it
+// unblocks a pending read or write at once.
+func (c *Client) bind(ctx context.Context) (release func()) {
 	if dl, ok := ctx.Deadline(); ok {
 		c.conn.SetDeadline(dl)
 	} else {
 		c.conn.SetDeadline(time.Time{})
 	}
+	stop := context.AfterFunc(ctx, func() { c.conn.SetDeadline(time.Unix(1, 0)) })
+	return func() { stop() }
+}
+
+// ioError marks the stream as out of step and says why the exchange
+// failed, wrapping the context's error when that was the cause.
+func (c *Client) ioError(ctx context.Context, what string, err error) error {
+	c.resync = true
+	cause := ctx.Err()
+	if dl, ok := ctx.Deadline(); ok && cause == nil && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(dl) {
+		// The connection's deadline (the context's) fired first.
+		cause = context.DeadlineExceeded
+	}
+	if cause != nil {
+		return fmt.Errorf("%s: %w (%w)", what, cause, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // Sync performs the handshake: 0xFF flushes any partial request the agent
 // holds, guest-sync-delimited's reply is preceded by 0xFF, and replies
 // before it or with another id are stale and dropped.
 func (c *Client) Sync(ctx context.Context) error {
-	c.deadline(ctx)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	defer c.bind(ctx)()
+	return c.sync(ctx)
+}
+
+func (c *Client) sync(ctx context.Context) error {
 	id := rand.Int64N(1 << 40)
 	req := fmt.Sprintf("\xff{\"execute\": \"guest-sync-delimited\", \"arguments\": {\"id\": %d}}\n", id)
 	if _, err := io.WriteString(c.conn, req); err != nil {
-		return fmt.Errorf("sync: %w", err)
+		return c.ioError(ctx, "sync", err)
 	}
 	for {
 		if _, err := c.r.ReadBytes(0xFF); err != nil {
-			return fmt.Errorf("sync: waiting for the 0xFF delimiter: %w", err)
+			return c.ioError(ctx, "sync: waiting for the 0xFF delimiter", err)
 		}
 		line, err := c.readLine()
 		if err != nil {
-			return fmt.Errorf("sync: %w", err)
+			return c.ioError(ctx, "sync", err)
 		}
 		var resp struct {
 			Return *int64 `json:"return"`
 		}
 		if json.Unmarshal(line, &resp) == nil && resp.Return != nil && *resp.Return == id {
+			c.resync = false
 			return nil
 		}
 	}
@@ -114,15 +163,16 @@ func (c *Client) readLine() ([]byte, error) {
 	}
 }
 
-// ReadLine returns the next response line (without the newline).
+// ReadLine returns the next response line (without the newline). It is
+// raw access for tests: no locking, no resynchronization.
 func (c *Client) ReadLine(ctx context.Context) ([]byte, error) {
-	c.deadline(ctx)
+	defer c.bind(ctx)()
 	return c.readLine()
 }
 
-// Write sends raw bytes.
+// Write sends raw bytes (raw access, like ReadLine).
 func (c *Client) Write(ctx context.Context, b []byte) error {
-	c.deadline(ctx)
+	defer c.bind(ctx)()
 	_, err := c.conn.Write(b)
 	return err
 }
@@ -135,22 +185,44 @@ func Request(command string, args any) ([]byte, error) {
 	}
 	b, err := json.Marshal(req)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: encoding the request: %w", command, err)
 	}
 	return append(b, '\n'), nil
 }
 
+// Exchange sends one request line (a JSON object, newline added if
+// missing) and returns the agent's response line as it came. It
+// synchronizes first when an earlier exchange was cut short.
+func (c *Client) Exchange(ctx context.Context, req []byte) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	defer c.bind(ctx)()
+	if c.resync {
+		if err := c.sync(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if !bytes.HasSuffix(req, []byte("\n")) {
+		req = append(req[:len(req):len(req)], '\n')
+	}
+	if _, err := c.conn.Write(req); err != nil {
+		return nil, c.ioError(ctx, "sending", err)
+	}
+	line, err := c.readLine()
+	if err != nil {
+		return nil, c.ioError(ctx, "waiting for the reply", err)
+	}
+	return line, nil
+}
+
 // Call runs a command and returns its raw "return" value. args may be nil,
-// a struct or map, or json.RawMessage.
+// a struct or map, or json.RawMessage. An error reply is an *Error.
 func (c *Client) Call(ctx context.Context, command string, args any) (json.RawMessage, error) {
 	req, err := Request(command, args)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Write(ctx, req); err != nil {
-		return nil, fmt.Errorf("%s: %w", command, err)
-	}
-	line, err := c.ReadLine(ctx)
+	line, err := c.Exchange(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", command, err)
 	}
@@ -169,23 +241,47 @@ func Decode(line []byte) (json.RawMessage, error) {
 	if resp.Error != nil {
 		return nil, resp.Error
 	}
+	if resp.Return == nil {
+		return nil, fmt.Errorf("bad response %q: neither return nor error", truncate(line))
+	}
 	return resp.Return, nil
 }
 
 // CallNoResponse runs a command that answers only on error (guest-shutdown,
-// guest-suspend-*): no reply within wait, or the connection closing, is
-// success.
+// guest-suspend-*): no reply within wait (NoReplyWait when wait is zero),
+// or the connection closing, is success. An error that arrives later is
+// dropped by the next call's resynchronization.
 func (c *Client) CallNoResponse(ctx context.Context, command string, args any, wait time.Duration) error {
+	if wait <= 0 {
+		wait = c.NoReplyWait
+	}
+	if wait <= 0 {
+		wait = DefaultNoReplyWait
+	}
 	req, err := Request(command, args)
 	if err != nil {
 		return err
 	}
-	if err := c.Write(ctx, req); err != nil {
-		return err
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	defer c.bind(ctx)()
+	if c.resync {
+		if err := c.sync(ctx); err != nil {
+			return fmt.Errorf("%s: %w", command, err)
+		}
 	}
-	c.conn.SetReadDeadline(time.Now().Add(wait))
+	if _, err := c.conn.Write(req); err != nil {
+		return fmt.Errorf("%s: %w", command, c.ioError(ctx, "sending", err))
+	}
+	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > wait {
+		c.conn.SetReadDeadline(time.Now().Add(wait))
+	}
 	line, err := c.readLine()
 	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s: %w", command, c.ioError(ctx, "waiting for an error", err))
+		}
+		c.resync = true // a late error may still come
 		return nil
 	}
 	_, err = Decode(line)
@@ -201,7 +297,17 @@ func (c *Client) CallInto(ctx context.Context, command string, args, out any) er
 	if out == nil {
 		return nil
 	}
-	return json.Unmarshal(raw, out)
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("%s: decoding the reply: %w", command, err)
+	}
+	return nil
+}
+
+// call is CallInto for a typed result.
+func call[R any](ctx context.Context, c *Client, command string, args any) (R, error) {
+	var r R
+	err := c.CallInto(ctx, command, args, &r)
+	return r, err
 }
 
 func truncate(b []byte) []byte {

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"time"
 
+	sddaemon "github.com/coreos/go-systemd/v22/daemon"
+
 	"github.com/qgad/qgad/core/agent"
 	"github.com/qgad/qgad/core/channel"
 	"github.com/qgad/qgad/core/config"
@@ -28,33 +30,49 @@ func run() int {
 	if err != nil {
 		var ee *config.ExitError
 		if errors.As(err, &ee) {
-			if ee.Msg != "" {
-				fmt.Fprintln(os.Stderr, ee.Msg)
+			fmt.Fprint(os.Stderr, ee.Diag)
+			switch {
+			case ee.Msg == "":
+			case ee.Stdout:
+				fmt.Println(ee.Msg)
+			default:
+				critical(ee.Msg)
 			}
 			return ee.Code
 		}
-		fmt.Fprintln(os.Stderr, err)
+		critical(err.Error())
 		return 1
 	}
+	fmt.Fprint(os.Stderr, cfg.Diag)
 	switch cfg.Action {
 	case config.Help:
-		config.Usage(os.Stdout, os.Args[0])
+		config.UsageVersion(os.Stdout, os.Args[0], agent.Version)
 		return 0
 	case config.Version:
 		fmt.Printf("QEMU Guest Agent %s (qgad)\n", agent.Version)
 		return 0
-	case config.DumpConf:
-		cfg.Dump(os.Stdout)
-		return 0
 	}
 
+	// qemu-ga's startup order: socket activation, the path check, then -D.
 	pre, method, err := channel.FromActivation()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		critical(err.Error())
 		return 1
 	}
 	if pre != nil {
-		cfg.Method = method
+		cfg.UseActivatedSocket(method)
+	}
+	if !cfg.HasPath() && cfg.Action != config.ListCommands {
+		critical("must specify a path for this channel")
+		return 1
+	}
+	if cfg.Action == config.DumpConf {
+		cfg.Dump(os.Stdout)
+		return 0
+	}
+	if cfg.HasLogFile() && cfg.LogFile == "" {
+		critical("unable to open specified log file: No such file or directory")
+		return 1
 	}
 	if cfg.Action == config.Run && cfg.Daemon && !daemon.IsChild() {
 		return daemon.Spawn()
@@ -117,6 +135,8 @@ func run() int {
 
 	var pid *daemon.PidFile
 	opened := func() {
+		// Type=notify: ready once the channel is open (no-op outside systemd).
+		_, _ = sddaemon.SdNotify(true, sddaemon.SdNotifyReady)
 		if daemon.IsChild() {
 			if !startFrozen {
 				if pid, err = daemon.WritePidFile(cfg.PidFile); err != nil {
@@ -133,6 +153,12 @@ func run() int {
 		return 1
 	}
 	return 0
+}
+
+// critical prints a startup error in qemu-ga's log format.
+func critical(msg string) {
+	now := time.Now()
+	fmt.Fprintf(os.Stderr, "%d.%06d: critical: %s\n", now.Unix(), now.Nanosecond()/1000, msg)
 }
 
 func withOption(m map[string]map[string]string, family, key, value string) map[string]map[string]string {

@@ -184,16 +184,24 @@ func (a *Agent) Run(ctx context.Context, pre channel.Channel, opened func()) err
 	if opened != nil {
 		opened()
 	}
+	// Two plugins claiming one command stop the agent as soon as the second
+	// describes itself: a startup error, found after serving began.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var fatalErr error
+	go func() {
+		select {
+		case fatalErr = <-a.startupErr:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	s := newServer(a)
 	for {
 		err := s.serve(ctx, ch)
 		ch.Close()
 		if ctx.Err() != nil {
-			return nil
-		}
-		var fatal *fatalError
-		if errors.As(err, &fatal) {
-			return fatal.err
+			return fatalErr
 		}
 		if !a.cfg.RetryPath {
 			a.log.Error("channel error, stopping", "error", err)
@@ -210,7 +218,3 @@ func (a *Agent) Run(ctx context.Context, pre channel.Channel, opened func()) err
 		}
 	}
 }
-
-type fatalError struct{ err error }
-
-func (e *fatalError) Error() string { return e.err.Error() }

@@ -70,11 +70,6 @@ func (s *server) serve(ctx context.Context, ch channel.Channel) error {
 		// Let the worker answer what this client sent before closing it.
 		s.queue <- item{conn: c, eof: true, err: rerr, value: closed}
 		<-closed
-		select {
-		case err := <-s.a.startupErr:
-			return &fatalError{err}
-		default:
-		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -103,6 +103,7 @@ type Config struct {
 // fieldSet records qemu-ga's NULL-versus-empty distinctions.
 type fieldSet struct {
 	path, logFile, hook bool
+	activated           bool // systemd socket activation: no path needed
 }
 
 // defaults are the system-dependent defaults of qgad's own settings.
@@ -111,10 +112,20 @@ type defaults struct {
 	runtimeDir string
 }
 
-// HasPath tells whether a channel path was given or defaulted. When it is
-// false the caller must fail like qemu-ga: "must specify a path for this
-// channel", exit 1 (after socket activation, before -D).
-func (c *Config) HasPath() bool { return c.set.path }
+// HasPath tells whether a channel path was given or defaulted, or a socket
+// was activated. When it is false the caller must fail like qemu-ga: "must
+// specify a path for this channel", exit 1 (after socket activation, before
+// -D).
+func (c *Config) HasPath() bool { return c.set.path || c.set.activated }
+
+// UseActivatedSocket records systemd socket activation as qemu-ga does:
+// method and path from the command line and file are dropped, the socket's
+// family gives the method ("unix-listen" or "vsock-listen"), and -D then
+// shows no path.
+func (c *Config) UseActivatedSocket(method string) {
+	c.Method, c.Path = method, ""
+	c.set.path, c.set.activated = false, true
+}
 
 // HasLogFile tells whether a log file was given (even an empty name, which
 // qemu-ga then fails to open: "unable to open specified log file: ...").

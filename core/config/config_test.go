@@ -221,9 +221,9 @@ hook-args=\sleading space
 		{name: "qgad options", argv: []string{"qgad", "--sys=/r", "--ru", "/rt", "--call-timeout=30s", "--plugin-idle-stop", "0", "--fsfreeze-hook-timeout=0", "--plugin-memory-limit=off", "--plugin-d", "/a", "--plugin-dir=/b"},
 			want: func(c *Config, conf string) {
 				c.SysRoot, c.RuntimeDir, c.CallTimeout, c.IdleStop, c.HookTimeout, c.PluginMemoryLimit = "/r", "/rt", 30*time.Second, 0, 0, "off"
-				c.PluginDirs = []string{"/a", "/b"}
+				c.PluginDirs = append(c.PluginDirs, "/a", "/b")
 			},
-			dump: defaultDump + "\n[qgad]\nplugin-dirs=/a,/b\nsysroot=/r\nruntime-dir=/rt\ncall-timeout=30s\nfsfreeze-hook-timeout=0s\nplugin-memory-limit=off\n"},
+			dump: defaultDump + "\n[qgad]\nplugin-dirs=/opt/qgad/bin,/usr/lib/qgad/plugins,/a,/b\nsysroot=/r\nruntime-dir=/rt\ncall-timeout=30s\nfsfreeze-hook-timeout=0s\nplugin-memory-limit=off\n"},
 		{name: "empty plugin-dirs means none", argv: []string{"qgad"},
 			env:  map[string]string{"QGA_CONF": "inline:[qgad]\nplugin-dirs=\n"},
 			want: func(c *Config, conf string) { c.PluginDirs, c.ConfigPath = []string{}, conf },
@@ -272,5 +272,23 @@ hook-args=\sleading space
 				}
 			}
 		})
+	}
+}
+
+func TestUseActivatedSocket(t *testing.T) {
+	cfg, err := parse([]string{"qgad", "-m", "isa-serial", "-p", "/dev/ttyS1", "-D"}, testSystem(map[string]string{"QGA_CONF": noConf(t)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.UseActivatedSocket("unix-listen")
+	if !cfg.HasPath() || cfg.Method != "unix-listen" || cfg.Path != "" {
+		t.Errorf("after activation: HasPath %v, method %q, path %q", cfg.HasPath(), cfg.Method, cfg.Path)
+	}
+	var b bytes.Buffer
+	cfg.Dump(&b)
+	// qemu-ga's -D under socket activation: the method, no path.
+	want := strings.Replace(defaultDump, "method=virtio-serial\npath=/dev/virtio-ports/org.qemu.guest_agent.0\n", "method=unix-listen\n", 1)
+	if b.String() != want {
+		t.Errorf("dump\n got %q\nwant %q", b.String(), want)
 	}
 }

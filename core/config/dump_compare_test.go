@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -355,5 +356,58 @@ func TestUsageMatchesQemuGA(t *testing.T) {
 			continue
 		}
 		pos += i + len(line) + 1
+	}
+}
+
+// TestActivatedDumpMatchesQemuGA runs qemu-ga -D under systemd socket
+// activation (systemd-socket-activate, package systemd) and checks
+// UseActivatedSocket's effect on Dump against it.
+func TestActivatedDumpMatchesQemuGA(t *testing.T) {
+	bin, major, minor := qemuGA(t)
+	activate, err := exec.LookPath("systemd-socket-activate")
+	if err != nil {
+		t.Fatal("systemd-socket-activate not found: install the systemd package")
+	}
+	args := []string{"-m", "isa-serial", "-p", "/dev/ttyS1", "-D"}
+	conf := noConf(t)
+	sock := filepath.Join(t.TempDir(), "s")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, activate, append([]string{"-l", sock, bin}, args...)...)
+	cmd.Env = []string{"QGA_CONF=" + conf}
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// qemu-ga is started on the first connection.
+	for {
+		c, err := net.Dial("unix", sock)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("socket never accepted a connection: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("qemu-ga under systemd-socket-activate: %v", err)
+	}
+
+	cfg, err := Parse(append([]string{bin}, args...), func(k string) string { return map[string]string{"QGA_CONF": conf}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.UseActivatedSocket("unix-listen")
+	var b bytes.Buffer
+	cfg.Dump(&b)
+	want := b.String()
+	if major < 8 || (major == 8 && minor < 1) {
+		want = strings.TrimSuffix(want, "allow-rpcs=\n")
+	}
+	if stdout.String() != want {
+		t.Errorf("qemu-ga -D under activation\n%q\nqgad\n%q", stdout.String(), want)
 	}
 }

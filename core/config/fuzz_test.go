@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -44,6 +46,38 @@ func FuzzParseKeyFile(f *testing.F) {
 					t.Fatalf("round trip of %q gave %q, %v", v, back, err)
 				}
 			}
+		}
+	})
+}
+
+// FuzzParseArgs checks that no command line crashes Parse, that every
+// result is a config or an ExitError, and that parsing is repeatable (the
+// two getopt passes must not depend on anything but argv).
+func FuzzParseArgs(f *testing.F) {
+	f.Add("-vd\x00-mx\x00--d\x00-F/x\x00--\x00-h")
+	f.Add("a\x00-b\x00help\x00--sys=/r\x00--=x\x00-:")
+	f.Fuzz(func(t *testing.T, args string) {
+		argv := append([]string{"qgad"}, strings.Split(args, "\x00")...)
+		sys := testSystem(map[string]string{"QGA_CONF": "/nonexistent/qgad-fuzz.conf"})
+		cfg1, err1 := parse(argv, sys)
+		cfg2, err2 := parse(argv, sys)
+		if (err1 == nil) != (err2 == nil) {
+			t.Fatalf("not repeatable: %v / %v", err1, err2)
+		}
+		if err1 != nil {
+			var ee *ExitError
+			if !errors.As(err1, &ee) || ee.Code != 1 || *ee != *err2.(*ExitError) {
+				t.Fatalf("error %#v / %#v", err1, err2)
+			}
+			return
+		}
+		if !reflect.DeepEqual(cfg1, cfg2) {
+			t.Fatalf("not repeatable: %+v / %+v", cfg1, cfg2)
+		}
+		var b strings.Builder
+		cfg1.Dump(&b)
+		if !strings.HasPrefix(b.String(), "[general]\ndaemon=") {
+			t.Fatalf("dump %q", b.String())
 		}
 	})
 }

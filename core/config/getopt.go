@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -175,15 +176,10 @@ func (g *getopt) shortOption() optEvent {
 	return ev
 }
 
-// findLong looks a long option name up in one table: an exact match, else a
-// unique prefix. ambiguous lists every candidate, in table order, when a
-// prefix matches options that differ.
-func findLong(table []longOpt, name string) (found *longOpt, ambiguous []string) {
-	for i := range table {
-		if table[i].name == name {
-			return &table[i], nil
-		}
-	}
+// findPrefix looks a long option up by prefix in one table. ambiguous lists
+// every candidate, in table order, when the prefix matches options that
+// differ.
+func findPrefix(table []longOpt, name string) (found *longOpt, ambiguous []string) {
 	for i := range table {
 		p := &table[i]
 		if !strings.HasPrefix(p.name, name) {
@@ -214,20 +210,16 @@ func (g *getopt) longOption() optEvent {
 	// command line means (e.g. "--r" stays --retry-path).
 	var found *longOpt
 	var ambiguous []string
-	for _, t := range [][]longOpt{g.longs, g.extra} {
-		for i := range t {
-			if t[i].name == name {
-				found = &t[i]
-			}
-		}
-		if found != nil {
+	for _, o := range slices.Concat(g.longs, g.extra) {
+		if o.name == name {
+			found = &o
 			break
 		}
 	}
 	if found == nil {
-		found, ambiguous = findLong(g.longs, name)
+		found, ambiguous = findPrefix(g.longs, name)
 		if found == nil {
-			found, ambiguous = findLong(g.extra, name)
+			found, ambiguous = findPrefix(g.extra, name)
 		}
 	}
 	if ambiguous != nil {

@@ -53,7 +53,7 @@ func TestGetopt(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.argv[1:], " "), func(t *testing.T) {
 			argv := append([]string(nil), tc.argv...)
-			g := newGetopt(argv, shortOpts, qemuGALongOpts, qgadLongOpts, tc.posixly)
+			g := newGetopt(argv, shortOpts, qemuGALongOpts(), qgadLongOpts(), tc.posixly)
 			if got := events(g); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("events %q, want %q", got, tc.want)
 			}
@@ -74,7 +74,7 @@ func TestGetopt(t *testing.T) {
 }
 
 func TestGetoptDiagnostics(t *testing.T) {
-	g := newGetopt([]string{"/usr/bin/qgad", "-q", "--verbose=1", "--x=1", "--d", "--pi"}, shortOpts, qemuGALongOpts, qgadLongOpts, false)
+	g := newGetopt([]string{"/usr/bin/qgad", "-q", "--verbose=1", "--x=1", "--d", "--pi"}, shortOpts, qemuGALongOpts(), qgadLongOpts(), false)
 	var diags []string
 	for {
 		ev, ok := g.next()

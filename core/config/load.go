@@ -21,11 +21,12 @@ type settings struct {
 	pidFile, hook, stateDir    *string
 	block, allow               []string
 
-	pluginDirs                        []string
-	pluginDirsSet                     bool
-	disabled                          []string
-	sysRoot, runtimeDir, memoryLimit  *string
-	callTimeout, idleStop, hookTimout *time.Duration
+	pluginDirs                         []string
+	pluginDirsSet                      bool
+	cliPluginDirs                      []string
+	disabled                           []string
+	sysRoot, runtimeDir, memoryLimit   *string
+	callTimeout, idleStop, hookTimeout *time.Duration
 
 	families map[string]map[string]string
 }
@@ -173,7 +174,7 @@ func applyQgadGroup(kf *keyFile, s *settings, fe *firstError) {
 	for _, d := range []struct {
 		key string
 		dst **time.Duration
-	}{{"call-timeout", &s.callTimeout}, {"plugin-idle-stop", &s.idleStop}, {"fsfreeze-hook-timeout", &s.hookTimout}} {
+	}{{"call-timeout", &s.callTimeout}, {"plugin-idle-stop", &s.idleStop}, {"fsfreeze-hook-timeout", &s.hookTimeout}} {
 		if v, ok := get(d.key); ok {
 			t, err := parseDuration(v)
 			if err != nil {

@@ -1,9 +1,11 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -36,7 +38,7 @@ func parse(argv []string, sys system) (*Config, error) {
 		argv = []string{"qgad"}
 	}
 	args := append([]string(nil), argv...)
-	g := newGetopt(args, shortOpts, qemuGALongOpts, qgadLongOpts, sys.getenv("POSIXLY_CORRECT") != "")
+	g := newGetopt(args, shortOpts, qemuGALongOpts(), qgadLongOpts(), sys.getenv("POSIXLY_CORRECT") != "")
 
 	// First pass: -c only. getopt already prints its diagnostics here.
 	var diag string
@@ -61,13 +63,14 @@ func parse(argv []string, sys system) (*Config, error) {
 	var s settings
 	loaded := ""
 	kf, err := readKeyFile(confPath)
-	switch le, isLoad := err.(*loadError); {
+	var le *loadError
+	switch {
 	case err == nil:
 		loaded = confPath
 		if err := applyKeyFile(kf, &s); err != nil {
 			return nil, withDiag(configLoadError(confPath, err), diag)
 		}
-	case isLoad && le.notFound && !confRequired:
+	case errors.As(err, &le) && le.notFound && !confRequired:
 		// A missing default or $QGA_CONF file is fine.
 	default:
 		return nil, withDiag(configLoadError(confPath, err), diag)
@@ -95,8 +98,10 @@ func parse(argv []string, sys system) (*Config, error) {
 			dump = true
 		case 'b', 'a':
 			if ev.arg == "help" || ev.arg == "?" {
-				cfg.Action, done = ListCommands, true
-				cfg.ListWhich = map[rune]string{'b': "block-rpcs", 'a': "allow-rpcs"}[ev.val]
+				cfg.Action, cfg.ListWhich, done = ListCommands, "allow-rpcs", true
+				if ev.val == 'b' {
+					cfg.ListWhich = "block-rpcs"
+				}
 				break
 			}
 			if ev.val == 'b' {
@@ -166,7 +171,9 @@ func applyOption(s *settings, ev optEvent) *ExitError {
 		// -c was used by the first pass; -s is the Windows service option,
 		// accepted and ignored elsewhere.
 	case optPluginDir:
-		s.pluginDirs, s.pluginDirsSet = append(s.pluginDirs, ev.arg), true
+		// --plugin-dir adds to the directories the config file (or the
+		// defaults) give: an admin adds a directory, keeping the built-ins.
+		s.cliPluginDirs = append(s.cliPluginDirs, ev.arg)
 	case optDisableFamily:
 		s.disabled = append(s.disabled, splitList(ev.arg)...)
 	case optSysRoot:
@@ -183,7 +190,7 @@ func applyOption(s *settings, ev optEvent) *ExitError {
 	case optIdleStop:
 		return dur(&s.idleStop)
 	case optHookTimeout:
-		return dur(&s.hookTimout)
+		return dur(&s.hookTimeout)
 	}
 	return nil
 }
@@ -219,6 +226,7 @@ func finish(cfg *Config, s *settings, sys system) {
 	if s.pluginDirsSet {
 		cfg.PluginDirs = nonNil(s.pluginDirs)
 	}
+	cfg.PluginDirs = append(slices.Clone(cfg.PluginDirs), s.cliPluginDirs...)
 	cfg.DisabledFamilies = nonNil(s.disabled)
 	cfg.SysRoot = or(s.sysRoot, DefaultSysRoot)
 	cfg.RuntimeDir = or(s.runtimeDir, cfg.dfl.runtimeDir)
@@ -231,7 +239,7 @@ func finish(cfg *Config, s *settings, sys system) {
 	}
 	cfg.CallTimeout = durOr(s.callTimeout, DefaultCallTimeout)
 	cfg.IdleStop = durOr(s.idleStop, 0)
-	cfg.HookTimeout = durOr(s.hookTimout, DefaultHookTimeout)
+	cfg.HookTimeout = durOr(s.hookTimeout, DefaultHookTimeout)
 	cfg.Families = s.families
 	if cfg.Families == nil {
 		cfg.Families = map[string]map[string]string{}

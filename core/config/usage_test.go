@@ -15,13 +15,13 @@ func TestUsage(t *testing.T) {
 		t.Errorf("header %q", lines[:2])
 	}
 	// Every option the parser knows is documented, with its short form.
-	for _, o := range qemuGALongOpts {
+	for _, o := range qemuGALongOpts() {
 		want := "  -" + string(o.val) + ", --" + o.name
 		if !strings.Contains(text, want) {
 			t.Errorf("usage lacks %q", want)
 		}
 	}
-	for _, o := range qgadLongOpts {
+	for _, o := range qgadLongOpts() {
 		if !strings.Contains(text, "      --"+o.name+"=") {
 			t.Errorf("usage lacks --%s", o.name)
 		}

@@ -46,7 +46,13 @@ func (r *Registry) Add(c *Command) error {
 	defer r.mu.Unlock()
 	for _, old := range r.cmds {
 		if old.Name == c.Name {
-			return &DuplicateError{Command: c.Name, First: old.Family, Second: c.Family}
+			// Plugins describe themselves concurrently: name them in a
+			// stable order.
+			a, b := old.Family, c.Family
+			if b < a {
+				a, b = b, a
+			}
+			return &DuplicateError{Command: c.Name, First: a, Second: b}
 		}
 	}
 	r.cmds = append(r.cmds, c)

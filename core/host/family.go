@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/qgad/qgad/proto/pluginv1"
 	"github.com/qgad/qgad/qapi"
 	"github.com/qgad/qgad/sdk"
 )
@@ -30,6 +31,7 @@ type family struct {
 	cur      *instance
 	starting chan struct{} // non-nil while a launch is under way
 	failures int           // consecutive failures (launch or crash)
+	launchErr error        // why the last launch failed
 	gaveUp   bool
 	lastErr  error
 }
@@ -48,17 +50,23 @@ func newFamily(h *Host, name, path string) *family {
 // is stopped again right after: its commands are listed but never run.
 func (f *family) describe() Described {
 	d := Described{Family: f.name, Disabled: f.disabled}
-	ctx, cancel := context.WithTimeout(context.Background(), f.h.opts.StartTimeout)
-	defer cancel()
-	inst, err := f.get(ctx)
-	if err != nil {
-		d.Err = err
-		return d
-	}
-	info, err := inst.remote.Describe(ctx)
-	if err != nil {
-		d.Err = fmt.Errorf("plugin %s: describe: %w", f.name, err)
-		return d
+	var info *pluginv1.DescribeResponse
+	// A plugin that dies while starting is tried again (with back-off)
+	// until the family is given up on: its commands must not vanish
+	// because of one bad start.
+	for {
+		var err error
+		info, err = f.describeOnce()
+		if err == nil {
+			break
+		}
+		f.mu.Lock()
+		gaveUp := f.gaveUp
+		f.mu.Unlock()
+		if gaveUp || f.h.isClosed() {
+			d.Err = err
+			return d
+		}
 	}
 	if info.ProtocolVersion != sdk.ProtocolVersion {
 		d.Err = fmt.Errorf("plugin %s speaks protocol %d, the core %d", f.name, info.ProtocolVersion, sdk.ProtocolVersion)
@@ -70,42 +78,71 @@ func (f *family) describe() Described {
 	return d
 }
 
+func (f *family) describeOnce() (*pluginv1.DescribeResponse, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), f.h.opts.StartTimeout)
+	defer cancel()
+	inst, err := f.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	info, err := inst.remote.Describe(ctx)
+	if err != nil {
+		err = fmt.Errorf("plugin %s: describe: %w", f.name, err)
+		f.mu.Lock()
+		if f.cur == inst {
+			f.dropLocked(err)
+		}
+		f.mu.Unlock()
+		return nil, err
+	}
+	return info, nil
+}
+
 // get returns a running instance, launching one if needed (and waiting for
 // a launch under way). Calls of a plugin still starting wait here, bounded
-// by ctx.
+// by ctx. A launch that fails is reported to the calls that waited for it;
+// the next call tries again, after the back-off.
 func (f *family) get(ctx context.Context) (*instance, error) {
-	for {
-		f.mu.Lock()
-		if f.gaveUp {
-			err := f.lastErr
-			f.mu.Unlock()
-			return nil, fmt.Errorf("plugin %s failed %d times in a row and was given up on until the agent restarts (last error: %v)", f.name, f.h.opts.MaxFailures, err)
-		}
-		if f.cur != nil {
-			if !f.cur.client.Exited() {
-				inst := f.cur
-				f.mu.Unlock()
-				return inst, nil
-			}
-			// Died between calls: count it, and start a new one.
-			f.dropLocked(fmt.Errorf("plugin %s exited", f.name))
-		}
-		if f.h.isClosed() {
-			f.mu.Unlock()
-			return nil, fmt.Errorf("plugin %s: agent is stopping", f.name)
-		}
-		if f.starting == nil {
-			f.starting = make(chan struct{})
-			go f.launch(f.failures, f.starting)
-		}
-		ch := f.starting
+	f.mu.Lock()
+	if f.gaveUp {
+		err := f.lastErr
 		f.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return nil, fmt.Errorf("plugin %s is not ready: %w", f.name, ctx.Err())
-		}
+		return nil, fmt.Errorf("plugin %s failed %d times in a row and was given up on until the agent restarts (last error: %v)", f.name, f.h.opts.MaxFailures, err)
 	}
+	if f.cur != nil {
+		if !f.cur.client.Exited() {
+			inst := f.cur
+			f.mu.Unlock()
+			return inst, nil
+		}
+		// Died between calls: count it, and start a new one.
+		f.dropLocked(fmt.Errorf("plugin %s exited", f.name))
+	}
+	if f.h.isClosed() {
+		f.mu.Unlock()
+		return nil, fmt.Errorf("plugin %s: agent is stopping", f.name)
+	}
+	if f.starting == nil {
+		f.starting = make(chan struct{})
+		f.launchErr = nil
+		go f.launch(f.failures, f.starting)
+	}
+	ch := f.starting
+	f.mu.Unlock()
+	select {
+	case <-ch:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("plugin %s is not ready: %w", f.name, ctx.Err())
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.cur == nil {
+		if f.launchErr != nil {
+			return nil, f.launchErr
+		}
+		return nil, fmt.Errorf("plugin %s is not running", f.name)
+	}
+	return f.cur, nil
 }
 
 // dropLocked forgets the current instance after a failure.
@@ -159,6 +196,7 @@ func (f *family) launch(failures int, started chan struct{}) {
 	if err != nil {
 		f.failures++
 		f.lastErr = err
+		f.launchErr = err
 		if f.failures >= f.h.opts.MaxFailures {
 			f.gaveUp = true
 		}
@@ -203,8 +241,21 @@ func (f *family) start() (*plugin.Client, *sdk.Remote, error) {
 	return client, remote, nil
 }
 
+// kill stops the instance: gracefully first (go-plugin's Kill), but a
+// plugin that cannot answer (hung, or SIGSTOPped) would block that forever
+// in its shutdown RPC, so a watchdog SIGKILLs it after a few seconds.
 func (inst *instance) kill() {
+	pid := 0
+	if rc := inst.client.ReattachConfig(); rc != nil {
+		pid = rc.Pid
+	}
+	watchdog := time.AfterFunc(3*time.Second, func() {
+		if pid > 0 {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
 	inst.client.Kill()
+	watchdog.Stop()
 	select {
 	case <-inst.done:
 	default:

@@ -44,7 +44,7 @@ func (o *Options) fill() {
 		o.CallTimeout = 5 * time.Minute
 	}
 	if o.StartTimeout <= 0 {
-		o.StartTimeout = 20 * time.Second
+		o.StartTimeout = 10 * time.Second
 	}
 	if o.MaxFailures <= 0 {
 		o.MaxFailures = 5

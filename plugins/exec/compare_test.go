@@ -62,6 +62,15 @@ func short(s string) string {
 // plain bool, so only the bool forms are compared.
 func TestCompareWithQemuGA(t *testing.T) {
 	q := qgatest.StartQemuGA(t)
+	// qemu-ga's SIGTERM handler is not async-signal-safe (it quits the glib
+	// main loop from the handler) and can deadlock when the signal arrives
+	// while the loop handles our disconnect, as the harness's Stop does
+	// right after closing. Disconnect first and let it settle: cleanups run
+	// last-registered first, so this runs before Stop.
+	t.Cleanup(func() {
+		_ = q.C.Close()
+		time.Sleep(300 * time.Millisecond)
+	})
 	p := newPlugin(t, nil)
 	script := qemuSeparatedScript
 	dir := qgatest.TempDir(t)

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"syscall"
 
-	"github.com/qgad/qgad/internal/runner"
 	"github.com/qgad/qgad/plugins/exec/spawn"
 	"github.com/qgad/qgad/qapi"
 )
@@ -82,66 +81,16 @@ func (f *family) exec(_ context.Context, a execArgs) (execResult, error) {
 	return execResult{PID: c.pid}, nil
 }
 
-// start spawns the child with qemu-ga's stdio: stdin from a pipe fed with
-// input (when input-data was given) or /dev/null, stdout and stderr to
-// capture pipes or /dev/null according to mode.
+// start spawns the child with qemu-ga's stdio (see stdio) and starts the
+// goroutines that feed it, capture its output and reap it.
 func (f *family) start(argv, env []string, hasInput bool, input []byte, mode captureMode) (*child, error) {
-	var parentEnds, childEnds []*os.File
-	closeAll := func(fs []*os.File) {
-		for _, x := range fs {
-			_ = x.Close()
-		}
-	}
-	devNull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	sio, err := newStdio(hasInput, mode)
 	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", os.DevNull, err)
+		return nil, err
 	}
-	childEnds = append(childEnds, devNull)
-	pipe := func() (r, w *os.File, err error) {
-		if r, w, err = os.Pipe(); err != nil {
-			return nil, nil, qapi.Errorf("Failed to create pipe for communicating with child process (%s)", runner.ErrText(err))
-		}
-		return r, w, nil
-	}
-
-	stdin, stdout, stderr := devNull, devNull, devNull
-	var inW, outR, errR *os.File
-	if hasInput {
-		r, w, err := pipe()
-		if err != nil {
-			closeAll(childEnds)
-			return nil, err
-		}
-		stdin, inW = r, w
-		childEnds, parentEnds = append(childEnds, r), append(parentEnds, w)
-	}
-	if mode == captureStdout || mode == captureSeparated || mode == captureMerged {
-		r, w, err := pipe()
-		if err != nil {
-			closeAll(childEnds)
-			closeAll(parentEnds)
-			return nil, err
-		}
-		stdout, outR = w, r
-		childEnds, parentEnds = append(childEnds, w), append(parentEnds, r)
-		if mode == captureMerged {
-			stderr = w // one pipe for both keeps the interleaving
-		}
-	}
-	if mode == captureStderr || mode == captureSeparated {
-		r, w, err := pipe()
-		if err != nil {
-			closeAll(childEnds)
-			closeAll(parentEnds)
-			return nil, err
-		}
-		stderr, errR = w, r
-		childEnds, parentEnds = append(childEnds, w), append(parentEnds, r)
-	}
-
 	attr := &os.ProcAttr{
 		Env:   env, // nil: the plugin's environment
-		Files: []*os.File{stdin, stdout, stderr},
+		Files: sio.files[:],
 		Sys: &syscall.SysProcAttr{
 			Setpgid:   true,            // so Close can kill what the child started too
 			Pdeathsig: syscall.SIGKILL, // children die with the plugin (see README)
@@ -151,27 +100,27 @@ func (f *family) start(argv, env []string, hasInput bool, input []byte, mode cap
 	var proc *os.Process
 	var startErr error
 	err = f.spawner.do(func() { proc, startErr = spawn.Start(argv, dirs, attr) })
-	closeAll(childEnds) // the child has its own copies now
+	sio.closeChildEnds() // the child has its own copies now
 	if err == nil {
 		err = startErr
 	}
 	if err != nil {
-		closeAll(parentEnds)
+		sio.closeParentEnds()
 		return nil, qapi.Errorf("%s", err.Error())
 	}
 
 	c := &child{pid: int64(proc.Pid), proc: proc, done: make(chan struct{})}
 	var readers sync.WaitGroup
-	if outR != nil {
+	if sio.outR != nil {
 		c.out = &stream{}
-		readers.Go(func() { capture(outR, c.out, f.maxOutput) })
+		readers.Go(func() { capture(sio.outR, c.out, f.maxOutput) })
 	}
-	if errR != nil {
+	if sio.errR != nil {
 		c.err = &stream{}
-		readers.Go(func() { capture(errR, c.err, f.maxOutput) })
+		readers.Go(func() { capture(sio.errR, c.err, f.maxOutput) })
 	}
-	if inW != nil {
-		go feed(inW, input)
+	if sio.inW != nil {
+		go feed(sio.inW, input)
 	}
 	go c.watch(&readers)
 	return c, nil

@@ -27,22 +27,6 @@ type family struct {
 	maxOutput int
 }
 
-var (
-	captureOutputMode = qapi.Enum("GuestExecCaptureOutputMode", "none", "stdout", "stderr", "separated", "merged")
-	captureOutput     = qapi.Alternate("GuestExecCaptureOutput", qapi.Bool, captureOutputMode)
-
-	guestExecStatus = qapi.Struct("GuestExecStatus",
-		qapi.Req("exited", qapi.Bool),
-		qapi.Opt("exitcode", qapi.Int),
-		qapi.Opt("signal", qapi.Int),
-		qapi.Opt("out-data", qapi.String),
-		qapi.Opt("err-data", qapi.String),
-		qapi.Opt("out-truncated", qapi.Bool),
-		qapi.Opt("err-truncated", qapi.Bool),
-	)
-	guestExec = qapi.Struct("GuestExec", qapi.Req("pid", qapi.Int))
-)
-
 // New builds the family. Option max-processes (default 1024) bounds the
 // children whose exit has not been reported yet.
 func New(env sdk.Env) (*sdk.Plugin, error) {
@@ -51,6 +35,17 @@ func New(env sdk.Env) (*sdk.Plugin, error) {
 		return nil, fmt.Errorf("exec: option max-processes must be a positive integer, got %q", env.Option("max-processes", ""))
 	}
 	f := &family{env: env, table: newTable(limit), spawner: newSpawner(), maxOutput: maxOutput}
+	captureOutput := qapi.Alternate("GuestExecCaptureOutput", qapi.Bool,
+		qapi.Enum("GuestExecCaptureOutputMode", "none", "stdout", "stderr", "separated", "merged"))
+	guestExecStatus := qapi.Struct("GuestExecStatus",
+		qapi.Req("exited", qapi.Bool),
+		qapi.Opt("exitcode", qapi.Int),
+		qapi.Opt("signal", qapi.Int),
+		qapi.Opt("out-data", qapi.String),
+		qapi.Opt("err-data", qapi.String),
+		qapi.Opt("out-truncated", qapi.Bool),
+		qapi.Opt("err-truncated", qapi.Bool),
+	)
 	return &sdk.Plugin{
 		Name:    Name,
 		Version: Version,
@@ -72,7 +67,7 @@ func New(env sdk.Env) (*sdk.Plugin, error) {
 					qapi.Opt("input-data", qapi.String),
 					qapi.Opt("capture-output", captureOutput),
 				},
-				Returns: guestExec,
+				Returns: qapi.Struct("GuestExec", qapi.Req("pid", qapi.Int)),
 				Run:     sdk.Handle(f.exec),
 			},
 		},

@@ -3,7 +3,6 @@ package file
 import (
 	"context"
 	"fmt"
-	"syscall"
 
 	"github.com/qgad/qgad/internal/runner"
 	"github.com/qgad/qgad/qapi"
@@ -24,7 +23,7 @@ func (f *family) closeHandle(_ context.Context, a handleArgs) (sdk.Empty, error)
 		return sdk.Empty{}, err
 	}
 	defer h.mu.Unlock()
-	err = syscall.Close(h.fd)
+	err = f.closeFD(h.fd)
 	f.files.remove(h)
 	if err != nil {
 		return sdk.Empty{}, qapi.Errorf("failed to close handle: %s", runner.ErrText(err))

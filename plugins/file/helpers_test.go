@@ -3,6 +3,7 @@ package file
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,18 +44,28 @@ func newTestFamilyIn(t *testing.T, root, stateDir string) *testFamily {
 // returns its serialized result or its error text (prefixed "error: ").
 func (tf *testFamily) call(t *testing.T, name, args string) string {
 	t.Helper()
+	res, err := tf.result(name, args)
+	if err != nil {
+		t.Fatalf("%s %s: %v", name, args, err)
+	}
+	return res
+}
+
+// result is call for any goroutine: a failure that is not a GenericError
+// comes back as err.
+func (tf *testFamily) result(name, args string) (string, error) {
 	res, err := tf.p.Call(context.Background(), name, args)
 	if err != nil {
 		var qe *qapi.Error
 		if !errors.As(err, &qe) {
-			t.Fatalf("%s %s: not a QMP error: %v", name, args, err)
+			return "", fmt.Errorf("not a QMP error: %w", err)
 		}
 		if qe.Class != qapi.ClassGeneric {
-			t.Fatalf("%s %s: class %s, want GenericError", name, args, qe.Class)
+			return "", fmt.Errorf("class %s, want GenericError", qe.Class)
 		}
-		return "error: " + qe.Desc
+		return "error: " + qe.Desc, nil
 	}
-	return res
+	return res, nil
 }
 
 // step is one command of a scripted exchange and its expected answer:
@@ -100,4 +111,10 @@ func q(s string) string {
 		panic("q: unsupported string " + s)
 	}
 	return `"` + s + `"`
+}
+
+func benchEnv(b *testing.B) sdk.Env {
+	env := sdk.TestEnv(b.TempDir())
+	env.StateDir = b.TempDir()
+	return env
 }

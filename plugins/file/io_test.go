@@ -1,6 +1,7 @@
 package file
 
 import (
+	"syscall"
 	"testing"
 )
 
@@ -132,4 +133,19 @@ func TestReadWriteSwitch(t *testing.T) {
 	if got := readFile(t, tf.path("f")); got != "012AB56C89" {
 		t.Errorf("contents = %q", got)
 	}
+}
+
+// A failing close(2) is reported; the descriptor is released all the same
+// on Linux, so the handle is gone too.
+func TestCloseFailure(t *testing.T) {
+	tf := newTestFamily(t)
+	tf.closeFD = func(fd int) error {
+		_ = syscall.Close(fd)
+		return syscall.EIO
+	}
+	tf.run(t, []step{
+		{"guest-file-open", `{"path": "/f", "mode": "w"}`, "1000"},
+		{"guest-file-close", `{"handle": 1000}`, "error: failed to close handle: Input/output error"},
+		{"guest-file-close", `{"handle": 1000}`, "error: handle '1000' has not been found"},
+	})
 }

@@ -25,8 +25,10 @@ type family struct {
 	log   hclog.Logger
 	ids   *counter
 	files *handles
-	// fchmod sets a new file's mode; tests replace it to make it fail.
-	fchmod func(fd int, mode uint32) error
+	// fchmod and closeFD are syscall.Fchmod and syscall.Close; tests
+	// replace them to make them fail.
+	fchmod  func(fd int, mode uint32) error
+	closeFD func(fd int) error
 }
 
 func newFamily(env sdk.Env) (*family, error) {
@@ -38,7 +40,7 @@ func newFamily(env sdk.Env) (*family, error) {
 	if err != nil {
 		return nil, fmt.Errorf("file family: %w", err)
 	}
-	return &family{env: env, log: log, ids: ids, files: newHandles(), fchmod: syscall.Fchmod}, nil
+	return &family{env: env, log: log, ids: ids, files: newHandles(), fchmod: syscall.Fchmod, closeFD: syscall.Close}, nil
 }
 
 // New builds the family. It reads (or creates) the handle counter in the

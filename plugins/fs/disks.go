@@ -59,12 +59,12 @@ func (f *family) getDisks(ctx context.Context) ([]DiskInfo, error) {
 // diskAddress is the address guest-get-fsinfo would report for the disk;
 // errors are ignored, as qemu-ga does here.
 func (s sysfs) diskAddress(dir string) *DiskAddress {
-	fs := FilesystemInfo{}
-	_ = s.fsinfoForDevice(dir, &fs)
-	if len(fs.Disk) == 0 {
+	info := FilesystemInfo{}
+	_ = s.fsinfoForDevice(dir, &info)
+	if len(info.Disk) == 0 {
 		return nil
 	}
-	return &fs.Disk[0]
+	return &info.Disk[0]
 }
 
 // dependencies lists the device nodes of the disk's slaves, last first;

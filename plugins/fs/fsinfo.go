@@ -26,13 +26,13 @@ func (f *family) getFsinfo(ctx context.Context) ([]FilesystemInfo, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("guest-get-fsinfo: %w", err)
 		}
-		fs := FilesystemInfo{Mountpoint: m.Dir, Type: m.Type, Disk: []DiskAddress{}}
+		info := FilesystemInfo{Mountpoint: m.Dir, Type: m.Type, Disk: []DiskAddress{}}
 		devpath := fmt.Sprintf("/sys/dev/block/%d:%d", m.Major, m.Minor)
-		if err := f.sys.fsinfoForDevice(devpath, &fs); err != nil {
+		if err := f.sys.fsinfoForDevice(devpath, &info); err != nil {
 			return nil, err
 		}
-		f.fillSizes(m.Dir, &fs)
-		out = append(out, fs)
+		f.fillSizes(m.Dir, &info)
+		out = append(out, info)
 	}
 	slices.Reverse(out) // qemu-ga prepends
 	return out, nil
@@ -40,7 +40,7 @@ func (f *family) getFsinfo(ctx context.Context) ([]FilesystemInfo, error) {
 
 // fillSizes sets the size members from statvfs(2) of the mount point; they
 // stay absent when it fails.
-func (f *family) fillSizes(dir string, fs *FilesystemInfo) {
+func (f *family) fillSizes(dir string, info *FilesystemInfo) {
 	st, ok := f.statvfs(dir)
 	if !ok {
 		return
@@ -50,33 +50,33 @@ func (f *family) fillSizes(dir string, fs *FilesystemInfo) {
 	total := (used + st.Bavail) * frsize
 	usedBytes := used * frsize
 	privileged := st.Blocks * frsize
-	fs.UsedBytes, fs.TotalBytes, fs.TotalBytesPrivileged = &usedBytes, &total, &privileged
+	info.UsedBytes, info.TotalBytes, info.TotalBytesPrivileged = &usedBytes, &total, &privileged
 }
 
 // fsinfoForDevice is qemu-ga's build_guest_fsinfo_for_device(): it names the
 // filesystem after the first device it resolves and collects the disks
 // below it, recursing through the slaves of virtual (dm, md) devices.
-func (s sysfs) fsinfoForDevice(devpath string, fs *FilesystemInfo) error {
+func (s sysfs) fsinfoForDevice(devpath string, info *FilesystemInfo) error {
 	syspath, err := s.realpath(devpath)
 	if err != nil {
 		if !errors.Is(err, iofs.ErrNotExist) {
 			return qapi.Errorf("realpath(\"%s\"): %s", devpath, runner.ErrText(err))
 		}
 		// No such device here, as in containers: keep the major:minor name.
-		if fs.Name == "" {
-			fs.Name = path.Base(devpath)
+		if info.Name == "" {
+			info.Name = path.Base(devpath)
 		}
 		return nil
 	}
-	if fs.Name == "" {
-		fs.Name = path.Base(syspath)
+	if info.Name == "" {
+		info.Name = path.Base(syspath)
 	}
 	if isVirtual(syspath) {
-		return s.fsinfoForVirtualDevice(syspath, fs)
+		return s.fsinfoForVirtualDevice(syspath, info)
 	}
 	d, keep, err := s.realDiskAddress(syspath)
 	if keep {
-		fs.Disk = slices.Insert(fs.Disk, 0, d) // qemu-ga prepends
+		info.Disk = slices.Insert(info.Disk, 0, d) // qemu-ga prepends
 	}
 	return err
 }
@@ -88,7 +88,7 @@ func isVirtual(syspath string) bool {
 
 // fsinfoForVirtualDevice recurses into the devices a virtual device is
 // built on (its slaves/ symlinks, in readdir order).
-func (s sysfs) fsinfoForVirtualDevice(syspath string, fs *FilesystemInfo) error {
+func (s sysfs) fsinfoForVirtualDevice(syspath string, info *FilesystemInfo) error {
 	dir := syspath + "/slaves"
 	entries, err := s.readDir(dir)
 	if err != nil {
@@ -101,7 +101,7 @@ func (s sysfs) fsinfoForVirtualDevice(syspath string, fs *FilesystemInfo) error 
 		if e.Type() != iofs.ModeSymlink {
 			continue
 		}
-		if err := s.fsinfoForDevice(dir+"/"+e.Name(), fs); err != nil {
+		if err := s.fsinfoForDevice(dir+"/"+e.Name(), info); err != nil {
 			return err
 		}
 	}

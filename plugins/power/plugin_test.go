@@ -21,6 +21,15 @@ func TestCommands(t *testing.T) {
 			t.Errorf("command %d = %s (no success response %v), want %s without success response", i, c.Name, c.NoSuccessResponse, want[i])
 		}
 	}
+	d, err := sdk.Describe(p)
+	if err != nil {
+		t.Fatalf("Describe: %v", err)
+	}
+	for _, c := range d.Commands {
+		if c.SuccessResponse {
+			t.Errorf("%s described with a success response", c.Name)
+		}
+	}
 }
 
 func TestTimeoutOption(t *testing.T) {

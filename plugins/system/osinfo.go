@@ -66,7 +66,7 @@ func (f *family) getOSInfo(ctx context.Context) (osInfo, error) {
 // loadOSRelease reads and parses an os-release file, or returns nil (with a
 // log line, as qemu-ga's slog) when it is unreadable or not a valid key file.
 func (f *family) loadOSRelease(path string) map[string]string {
-	data, err := os.ReadFile(f.env.Path(path))
+	data, err := f.readFile(path)
 	if err != nil {
 		f.env.Log.Info("failed to read os-release file", "path", path, "error", err)
 		return nil

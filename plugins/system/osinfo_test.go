@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -99,6 +100,23 @@ func TestOSInfoFiles(t *testing.T) {
 			name: "QGA_OS_RELEASE missing: no fallback",
 			env:  map[string]string{osReleaseEnv: "/nonexistent"},
 			want: `{}`,
+		},
+		{
+			name: "QGA_OS_RELEASE names a FIFO: not waited for",
+			env:  map[string]string{osReleaseEnv: "/run/fifo"},
+			mutate: func(t *testing.T, root string) {
+				if err := syscall.Mkfifo(filepath.Join(root, "run/fifo"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: `{}`,
+		},
+		{
+			name: "oversized file ignored",
+			mutate: func(t *testing.T, root string) {
+				writeFile(t, root, "etc/os-release", "ID=big\n"+strings.Repeat("#\n", maxFileSize))
+			},
+			want: debian,
 		},
 		{
 			name: "QGA_OS_RELEASE empty: no fallback",

@@ -15,6 +15,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
+
 	"github.com/qgad/qgad/qapi"
 	"github.com/qgad/qgad/sdk"
 )
@@ -43,6 +45,9 @@ func New(env sdk.Env) (*sdk.Plugin, error) {
 }
 
 func newFamily(env sdk.Env) *family {
+	if env.Log == nil {
+		env.Log = hclog.NewNullLogger()
+	}
 	return &family{env: env, getenv: os.LookupEnv, now: time.Now}
 }
 

@@ -58,8 +58,10 @@ func (f *family) setTime(ctx context.Context, a setTimeArgs) (sdk.Empty, error) 
 			return sdk.Empty{}, qapi.Errorf("Time %d is too large", ns)
 		}
 		setChecked(&tv.Usec, usec)
-		// qemu-ga checks the calendar year in local time (g_date_set_time_t).
-		// It appends a stale errno to this text; there is none to report here.
+		// qemu-ga checks the calendar year in local time (g_date_set_time_t,
+		// i.e. glibc's localtime_r; glib's zone is used here, which differs
+		// only for odd TZ values and only within a day of the bounds).
+		// qemu-ga appends a stale errno to this text; there is none here.
 		_, off := f.localZone().Zone(time.Unix(sec, 0))
 		if y := time.Unix(sec, 0).UTC().Add(time.Duration(off) * time.Second).Year(); y < 1970 || y >= 2070 {
 			return sdk.Empty{}, qapi.Errorf("Invalid time")

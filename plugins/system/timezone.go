@@ -43,7 +43,8 @@ type locationZone struct{ loc *time.Location }
 
 func (z locationZone) Zone(t time.Time) (string, int) { return t.In(z.loc).Zone() }
 
-var utcZone = fixedZone{abbrev: "UTC"}
+// utc is glib's fallback zone.
+func utc() zone { return fixedZone{abbrev: "UTC"} }
 
 // localZone is glib 2.74's local time zone: $TZ when it is set (even to ""),
 // else /etc/localtime; UTC when neither gives a usable zone.
@@ -52,12 +53,12 @@ func (f *family) localZone() zone {
 		if z := f.zoneForIdentifier(tz); z != nil {
 			return z
 		}
-		return utcZone
+		return utc()
 	}
 	if z := f.defaultZone(); z != nil {
 		return z
 	}
-	return utcZone
+	return utc()
 }
 
 // zoneForIdentifier is g_time_zone_new_identifier for a TZ value: a constant
@@ -132,26 +133,6 @@ func (f *family) zoneFromFile(p string) zone {
 		return nil
 	}
 	return locationZone{loc}
-}
-
-// readFile reads a system file through the root. Under a test root, final
-// symlinks with absolute targets (/etc/localtime ->
-// /usr/share/zoneinfo/...) are resolved inside the root, not on the host.
-func (f *family) readFile(p string) ([]byte, error) {
-	if f.live() {
-		return os.ReadFile(p)
-	}
-	for range 40 {
-		target, err := os.Readlink(f.env.Path(p))
-		if err != nil {
-			break
-		}
-		if !path.IsAbs(target) {
-			target = path.Join(path.Dir(p), target)
-		}
-		p = target
-	}
-	return os.ReadFile(f.env.Path(p))
 }
 
 // ruleLocation builds a time.Location that evaluates a POSIX DST rule: a

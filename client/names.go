@@ -1,0 +1,19 @@
+package client
+
+// Commands returns the commands of qemu-ga 10.2 on Linux, in its schema
+// order: the names shell completion offers and the typed methods cover.
+func Commands() []string {
+	return []string{
+		"guest-sync-delimited", "guest-sync", "guest-ping", "guest-get-time", "guest-set-time",
+		"guest-info", "guest-shutdown", "guest-file-open", "guest-file-close", "guest-file-read",
+		"guest-file-write", "guest-file-seek", "guest-file-flush", "guest-fsfreeze-status",
+		"guest-fsfreeze-freeze", "guest-fsfreeze-freeze-list", "guest-fsfreeze-thaw", "guest-fstrim",
+		"guest-suspend-disk", "guest-suspend-ram", "guest-suspend-hybrid", "guest-network-get-interfaces",
+		"guest-get-vcpus", "guest-set-vcpus", "guest-get-disks", "guest-get-fsinfo",
+		"guest-set-user-password", "guest-get-memory-blocks", "guest-set-memory-blocks",
+		"guest-get-memory-block-info", "guest-exec-status", "guest-exec", "guest-get-host-name",
+		"guest-get-users", "guest-get-timezone", "guest-get-osinfo", "guest-ssh-get-authorized-keys",
+		"guest-ssh-add-authorized-keys", "guest-ssh-remove-authorized-keys", "guest-get-diskstats",
+		"guest-get-cpustats", "guest-get-load", "guest-network-get-route",
+	}
+}
