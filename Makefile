@@ -32,7 +32,7 @@ deps:
 	@if ! command -v qemu-ga >/dev/null 2>&1 && [ ! -x /usr/sbin/qemu-ga ] || ! command -v protoc >/dev/null 2>&1 \
 	   || ! command -v mkfs.ext4 >/dev/null 2>&1 || ! command -v fsfreeze >/dev/null 2>&1; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			qemu-guest-agent protobuf-compiler e2fsprogs util-linux strace >/dev/null; \
+			qemu-guest-agent protobuf-compiler e2fsprogs util-linux strace tzdata systemd >/dev/null; \
 	fi
 
 vet:

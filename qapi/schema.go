@@ -246,10 +246,11 @@ func validateValue(t *Type, v any, path, name string) (any, error) {
 // which QAPI decides by the JSON type alone.
 func (t *Type) accepts(v any) bool {
 	switch v.(type) {
-	case int64, uint64:
+	case int64, uint64, float64:
+		// QAPI picks the branch by JSON type: any number goes to the
+		// numeric branch, which then rejects what it cannot hold
+		// ("expected: integer" for 1.5 in GuestFileWhence).
 		return t.Kind == KindInt || t.Kind == KindUint64 || t.Kind == KindNumber
-	case float64:
-		return t.Kind == KindNumber
 	case string:
 		return t.Kind == KindString || t.Kind == KindEnum
 	case bool:

@@ -99,6 +99,7 @@ func TestHandle(t *testing.T) {
 		{"uint64 negative wraps", `{"execute": "guest-set-memory-blocks", "arguments": {"mem-blks": [{"phys-index": -1, "online": true}]}}`, `{"return": {"mem-blks": [{"online": true, "phys-index": 18446744073709551615}]}}` + "\n"},
 		{"alternate bad type", `{"execute": "guest-file-seek", "arguments": {"handle": 1, "offset": 0, "whence": true}}`, `{"error": {"class": "GenericError", "desc": "Invalid parameter type for 'whence', expected: GuestFileWhence"}}` + "\n"},
 		{"alternate bad enum", `{"execute": "guest-file-seek", "arguments": {"handle": 1, "offset": 0, "whence": "top"}}`, `{"error": {"class": "GenericError", "desc": "Parameter 'whence' does not accept value 'top'"}}` + "\n"},
+		{"alternate float", `{"execute": "guest-file-seek", "arguments": {"handle": 1, "offset": 0, "whence": 1.5}}`, `{"error": {"class": "GenericError", "desc": "Invalid parameter type for 'whence', expected: integer"}}` + "\n"},
 		{"list type", `{"execute": "guest-set-vcpus", "arguments": {"vcpus": {}}}`, `{"error": {"class": "GenericError", "desc": "Invalid parameter type for 'vcpus', expected: array"}}` + "\n"},
 	}
 	d := newTestDispatcher(t, Policy{}, false)
