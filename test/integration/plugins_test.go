@@ -244,3 +244,21 @@ func TestUntrustedPluginDir(t *testing.T) {
 		t.Errorf("no log line saying why:\n%s", a.Stderr())
 	}
 }
+
+func TestCoreAnswersWhilePluginsStart(t *testing.T) {
+	dir := qgatest.TempDir(t)
+	hello := qgatest.Bin(t, "examples/qgad-plugin-com.example.hello")
+	slow := filepath.Join(dir, "qgad-plugin-slow")
+	os.WriteFile(slow, []byte("#!/bin/sh\nsleep 3\nexec "+hello+"\n"), 0o755)
+	a := qgatest.StartQgad(t, "--plugin-dir", dir)
+	a.MustCall(t, "guest-ping", "")
+	a.MustCall(t, "guest-sync", `{"id": 1}`)
+	// The answers came while the slow plugin was still its shell wrapper.
+	if _, starting := children(t, a.Cmd.Process.Pid)["sh"]; !starting {
+		t.Errorf("the core answered only after the slow plugin had started")
+	}
+	// The slow plugin's command waits for it instead of "not found".
+	if got := a.Line(t, `{"execute": "__com.example_hello"}`); got != `{"return": {"greeting": "Hello, world!"}}` {
+		t.Errorf("got %s", got)
+	}
+}
