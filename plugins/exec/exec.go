@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"fmt"
+	"github.com/qgad/qgad/internal/glibb64"
 	"os"
 	"strings"
 	"sync"
@@ -55,7 +56,7 @@ func (f *family) exec(_ context.Context, a execArgs) (execResult, error) {
 	var input []byte
 	if a.InputData != nil {
 		var err error
-		if input, err = decodeBase64(*a.InputData); err != nil {
+		if input, err = glibb64.Decode([]byte(*a.InputData)); err != nil {
 			return execResult{}, err
 		}
 	}

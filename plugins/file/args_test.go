@@ -3,6 +3,7 @@ package file
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/qgad/qgad/internal/glibb64"
 	"testing"
 	"unicode/utf8"
 )
@@ -111,7 +112,7 @@ func FuzzScanWriteArgs(f *testing.F) {
 			}
 			return
 		}
-		if validBase64(got.buf) {
+		if glibb64.Valid(got.buf) {
 			t.Fatalf("scanWriteArgs(%q): invalid UTF-8 passes the base64 check", raw)
 		}
 		got.buf, want.buf = nil, nil

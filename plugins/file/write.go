@@ -3,6 +3,7 @@ package file
 import (
 	"context"
 	"encoding/json"
+	"github.com/qgad/qgad/internal/glibb64"
 	"io"
 	"syscall"
 
@@ -41,7 +42,7 @@ func (f *family) write(_ context.Context, raw json.RawMessage) (any, error) {
 		}
 		h.state = stateNew
 	}
-	data, err := decodeBase64(a.buf)
+	data, err := glibb64.Decode(a.buf)
 	if err != nil {
 		return nil, err
 	}

@@ -128,7 +128,13 @@ func strtod(s string) (v float64, rest string, ok bool) {
 					n += j + 1
 				}
 			}
-			f, _ := strconv.ParseFloat(p[:i+len(word)], 64)
+			f := math.Inf(1)
+			if word == "nan" {
+				f = math.NaN()
+			}
+			if i > 0 && p[0] == '-' {
+				f = math.Copysign(f, -1)
+			}
 			return f, p[n:], true
 		}
 	}

@@ -102,6 +102,8 @@ func TestStrtod(t *testing.T) {
 		{"+.", "0", "+."},
 		{"1.5e400", "+Inf", ""},
 		{"-inf", "-Inf", ""},
+		{"-nan", "NaN", ""},
+		{"+Infinityx", "+Inf", "x"},
 	}
 	for _, tc := range tests {
 		got, rest, _ := strtod(tc.in)

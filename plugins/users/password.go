@@ -2,6 +2,7 @@ package users
 
 import (
 	"context"
+	"github.com/qgad/qgad/internal/glibb64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,9 +22,9 @@ type setPasswordArgs struct {
 const chpasswdAction = "set user password"
 
 func (f *family) setUserPassword(ctx context.Context, a setPasswordArgs) (sdk.Empty, error) {
-	raw, ok := decodeBase64(cstr(a.Password))
-	if !ok {
-		return sdk.Empty{}, qapi.Errorf("Base64 data contains invalid characters")
+	raw, err := glibb64.Decode([]byte(cstr(a.Password)))
+	if err != nil {
+		return sdk.Empty{}, err
 	}
 	// qemu-ga NUL-terminates the decoded bytes and uses them as a C string.
 	password := cstr(string(raw))
