@@ -105,6 +105,7 @@ func run() int {
 		Host: host.Options{
 			Dirs: cfg.PluginDirs, Disabled: cfg.DisabledFamilies, RuntimeDir: runtimeDir,
 			Families: families, CallTimeout: cfg.CallTimeout, MemoryLimit: cfg.PluginMemoryLimit,
+			IdleStop: cfg.IdleStop,
 		},
 	}, log, gate, deferredLog, startFrozen)
 	if err != nil {

@@ -73,15 +73,14 @@ func (a *Agent) aroundFreeze(ctx context.Context, name string, run dispatch.RunF
 		a.syncFrozen(ctx)
 		return res, qerr
 	case "guest-fsfreeze-status":
-		res, qerr, err := run()
-		if err != nil {
-			// The plugin is down; the gate is the truth.
-			if a.Frozen() {
-				return qapi.RawJSON(`"frozen"`), nil
-			}
-			return qapi.RawJSON(`"thawed"`), nil
+		// The gate follows the family's state after every freeze and thaw
+		// (and the marker at startup), so the core answers: KubeVirt polls
+		// this every 5 s, and it must not start a stopped plugin or fail
+		// while one restarts.
+		if a.Frozen() {
+			return qapi.RawJSON(`"frozen"`), nil
 		}
-		return res, qerr
+		return qapi.RawJSON(`"thawed"`), nil
 	}
 	res, qerr, err := run()
 	if err != nil {

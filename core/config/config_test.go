@@ -27,6 +27,7 @@ func base() *Config {
 		BlockRPCs: []string{}, AllowRPCs: []string{},
 		PluginDirs: dirs, DisabledFamilies: []string{},
 		SysRoot: "/", RuntimeDir: DefaultRuntimeDir, CallTimeout: 5 * time.Minute, HookTimeout: 60 * time.Second,
+		IdleStop: DefaultIdleStop,
 		Families: map[string]map[string]string{},
 		set:      fieldSet{path: true},
 		dfl:      defaults{pluginDirs: dirs, runtimeDir: DefaultRuntimeDir},
@@ -223,7 +224,7 @@ hook-args=\sleading space
 				c.SysRoot, c.RuntimeDir, c.CallTimeout, c.IdleStop, c.HookTimeout, c.PluginMemoryLimit = "/r", "/rt", 30*time.Second, 0, 0, "off"
 				c.PluginDirs = append(c.PluginDirs, "/a", "/b")
 			},
-			dump: defaultDump + "\n[qgad]\nplugin-dirs=/opt/qgad/bin,/usr/lib/qgad/plugins,/a,/b\nsysroot=/r\nruntime-dir=/rt\ncall-timeout=30s\nfsfreeze-hook-timeout=0s\nplugin-memory-limit=off\n"},
+			dump: defaultDump + "\n[qgad]\nplugin-dirs=/opt/qgad/bin,/usr/lib/qgad/plugins,/a,/b\nsysroot=/r\nruntime-dir=/rt\ncall-timeout=30s\nplugin-idle-stop=0s\nfsfreeze-hook-timeout=0s\nplugin-memory-limit=off\n"},
 		{name: "empty plugin-dirs means none", argv: []string{"qgad"},
 			env:  map[string]string{"QGA_CONF": "inline:[qgad]\nplugin-dirs=\n"},
 			want: func(c *Config, conf string) { c.PluginDirs, c.ConfigPath = []string{}, conf },

@@ -50,7 +50,7 @@ func (c *Config) Dump(w io.Writer) {
 		kw.str("runtime-dir", c.RuntimeDir)
 	}
 	kw.duration("call-timeout", c.CallTimeout, DefaultCallTimeout)
-	kw.duration("plugin-idle-stop", c.IdleStop, 0)
+	kw.duration("plugin-idle-stop", c.IdleStop, DefaultIdleStop)
 	kw.duration("fsfreeze-hook-timeout", c.HookTimeout, DefaultHookTimeout)
 	if c.PluginMemoryLimit != "" {
 		kw.str("plugin-memory-limit", c.PluginMemoryLimit)

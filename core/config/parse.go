@@ -238,7 +238,7 @@ func finish(cfg *Config, s *settings, sys system) {
 		return def
 	}
 	cfg.CallTimeout = durOr(s.callTimeout, DefaultCallTimeout)
-	cfg.IdleStop = durOr(s.idleStop, 0)
+	cfg.IdleStop = durOr(s.idleStop, DefaultIdleStop)
 	cfg.HookTimeout = durOr(s.hookTimeout, DefaultHookTimeout)
 	cfg.Families = s.families
 	if cfg.Families == nil {

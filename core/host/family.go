@@ -27,13 +27,15 @@ type family struct {
 	path     string
 	disabled bool
 
-	mu       sync.Mutex
-	cur      *instance
-	starting chan struct{} // non-nil while a launch is under way
-	failures int           // consecutive failures (launch or crash)
-	launchErr error        // why the last launch failed
-	gaveUp   bool
-	lastErr  error
+	mu        sync.Mutex
+	cur       *instance
+	starting  chan struct{} // non-nil while a launch is under way
+	failures  int           // consecutive failures (launch or crash)
+	launchErr error         // why the last launch failed
+	gaveUp    bool
+	lastErr   error
+	lastUsed  time.Time // end of the last call (or of the describe)
+	calls     int       // calls in flight
 }
 
 type instance struct {
@@ -72,10 +74,46 @@ func (f *family) describe() Described {
 		d.Err = fmt.Errorf("plugin %s speaks protocol %d, the core %d", f.name, info.ProtocolVersion, sdk.ProtocolVersion)
 	}
 	d.Info = info
-	if f.disabled {
+	f.mu.Lock()
+	f.lastUsed = time.Now()
+	f.mu.Unlock()
+	switch {
+	case f.disabled:
 		f.stop()
+	case f.h.opts.IdleStop > 0:
+		// Started on first use: the command list is known now.
+		f.stopIfIdle(0)
 	}
 	return d
+}
+
+// stopIfIdle stops the plugin when no call ran for idle and it holds no
+// state (the fsfreeze family says busy while frozen, file while handles
+// are open, exec while children run). A call arriving meanwhile starts a
+// new instance.
+func (f *family) stopIfIdle(idle time.Duration) {
+	f.mu.Lock()
+	inst := f.cur
+	if inst == nil || f.calls > 0 || f.starting != nil || time.Since(f.lastUsed) < idle {
+		f.mu.Unlock()
+		return
+	}
+	f.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	busy, err := inst.remote.Busy(ctx)
+	cancel()
+	if err != nil || busy {
+		return
+	}
+	f.mu.Lock()
+	if f.cur != inst || f.calls > 0 || time.Since(f.lastUsed) < idle {
+		f.mu.Unlock()
+		return
+	}
+	f.cur = nil
+	f.mu.Unlock()
+	f.h.opts.Log.Debug("stopping idle plugin", "plugin", f.name)
+	inst.kill()
 }
 
 func (f *family) describeOnce() (*pluginv1.DescribeResponse, error) {
@@ -292,6 +330,15 @@ func (f *family) execute(ctx context.Context, command string, args []byte) (qapi
 	timeout := f.h.callTimeout(f.name)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	f.mu.Lock()
+	f.calls++
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.calls--
+		f.lastUsed = time.Now()
+		f.mu.Unlock()
+	}()
 	inst, err := f.get(ctx)
 	if err != nil {
 		return nil, nil, err

@@ -23,13 +23,18 @@ import (
 
 // Options configure the host.
 type Options struct {
-	Dirs         []string
-	Disabled     []string // families the admin disabled: listed, not callable
-	RuntimeDir   string   // plugin sockets; must be on tmpfs
-	Root         string   // QGAD_ROOT for the families
-	StateDir     string
-	Families     map[string]map[string]string // per-family options
-	CallTimeout  time.Duration                // default per-call deadline
+	Dirs        []string
+	Disabled    []string // families the admin disabled: listed, not callable
+	RuntimeDir  string   // plugin sockets; must be on tmpfs
+	Root        string   // QGAD_ROOT for the families
+	StateDir    string
+	Families    map[string]map[string]string // per-family options
+	CallTimeout time.Duration                // default per-call deadline
+	// IdleStop stops a plugin that served no call for this long and does
+	// not hold state (its Status says busy), also right after it described
+	// itself at startup; the next call starts it again. 0 keeps plugins
+	// running.
+	IdleStop     time.Duration
 	StartTimeout time.Duration
 	MaxFailures  int    // consecutive failures before giving up on a family
 	MemoryLimit  string // GOMEMLIMIT for each plugin process ("" = none)
@@ -97,6 +102,9 @@ func (h *Host) Families() []string { return append([]string(nil), h.order...) }
 // Start launches every plugin concurrently and calls onDescribed for each
 // as it reports its commands. It returns at once.
 func (h *Host) Start(onDescribed func(Described)) {
+	if h.opts.IdleStop > 0 {
+		go h.stopIdle()
+	}
 	var wg sync.WaitGroup
 	for _, name := range h.order {
 		fam := h.families[name]
@@ -162,6 +170,21 @@ func (h *Host) Stop() {
 		}()
 	}
 	wg.Wait()
+}
+
+// stopIdle stops plugins that have been idle for IdleStop and hold no
+// state, so an idle agent costs one process. Checked every second.
+func (h *Host) stopIdle() {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for range tick.C {
+		if h.isClosed() {
+			return
+		}
+		for _, fam := range h.families {
+			fam.stopIfIdle(h.opts.IdleStop)
+		}
+	}
 }
 
 func (h *Host) isClosed() bool {

@@ -88,7 +88,7 @@ func TestPluginKilledBetweenCalls(t *testing.T) {
 
 func TestPluginKilledDuringCall(t *testing.T) {
 	a := qgatest.StartQgad(t)
-	a.MustCall(t, "guest-info", "") // every plugin has described itself
+	a.Call(t, "guest-exec-status", `{"pid": 1}`) // the plugin runs
 	pid := waitPlugin(t, a, "exec")
 	// Hold the plugin stopped so a call is surely in flight, then kill it.
 	syscall.Kill(pid, syscall.SIGSTOP)
@@ -114,7 +114,7 @@ func TestPluginHangPastDeadline(t *testing.T) {
 	conf := filepath.Join(dir, "qgad.conf")
 	os.WriteFile(conf, []byte("[family:system]\ncall-timeout=1s\n"), 0o644)
 	a := qgatest.Start(t, qgatest.Bin(t, "qgad"), qgatest.Options{Dir: dir}, "-c", conf)
-	a.MustCall(t, "guest-info", "")
+	a.MustCall(t, "guest-get-host-name", "")
 	pid := waitPlugin(t, a, "system")
 	syscall.Kill(pid, syscall.SIGSTOP)
 	start := time.Now()
@@ -136,7 +136,7 @@ func TestPluginHangPastDeadline(t *testing.T) {
 }
 
 func TestCoreKilledLeavesNoPlugins(t *testing.T) {
-	a := qgatest.StartQgad(t)
+	a := qgatest.StartQgad(t, "--plugin-idle-stop=0")
 	a.MustCall(t, "guest-info", "")
 	kids := children(t, a.Cmd.Process.Pid)
 	if len(kids) < 8 {
@@ -261,4 +261,32 @@ func TestCoreAnswersWhilePluginsStart(t *testing.T) {
 	if got := a.Line(t, `{"execute": "__com.example_hello"}`); got != `{"return": {"greeting": "Hello, world!"}}` {
 		t.Errorf("got %s", got)
 	}
+}
+
+func TestIdlePluginsStopAndStartOnDemand(t *testing.T) {
+	a := qgatest.StartQgad(t, "--plugin-idle-stop=1s")
+	a.MustCall(t, "guest-info", "")
+	// Described at startup, then stopped: an idle agent is one process.
+	deadline := time.Now().Add(10 * time.Second)
+	for len(children(t, a.Cmd.Process.Pid)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if kids := children(t, a.Cmd.Process.Pid); len(kids) > 0 {
+		t.Fatalf("plugins still running at idle: %v", kids)
+	}
+	// A call starts its plugin; guest-info keeps listing every command.
+	a.MustCall(t, "guest-get-host-name", "")
+	if _, ok := children(t, a.Cmd.Process.Pid)["qgad-plugin-system"]; !ok {
+		t.Error("the system plugin did not start on demand")
+	}
+	if info := mustMarshal(a.MustCall(t, "guest-info", "")); strings.Count(info, `"enabled": true`) != 43 {
+		t.Errorf("guest-info with plugins stopped: %s", info)
+	}
+	// A plugin holding state is kept: an open file handle.
+	h := a.MustCall(t, "guest-file-open", `{"path": "kept", "mode": "w"}`).(int64)
+	time.Sleep(2500 * time.Millisecond)
+	if _, ok := children(t, a.Cmd.Process.Pid)["qgad-plugin-file"]; !ok {
+		t.Error("the file plugin was stopped with a handle open")
+	}
+	a.MustCall(t, "guest-file-close", `{"handle": `+itoa(h)+`}`)
 }

@@ -1,0 +1,280 @@
+package host
+
+import "fmt"
+
+// checkResult reports why a plugin's serialized result cannot go to the
+// host as it is. The core writes results verbatim into its responses, so a
+// plugin that bypassed the SDK's serializer (or a broken one) could
+// otherwise send the host invalid JSON, or split a response line. A result
+// must be one JSON value in qemu-ga's output alphabet: printable ASCII only
+// (no newline, no raw non-ASCII), with the non-finite numbers QEMU's writer
+// prints (inf, -inf, nan, -nan) accepted as numbers.
+//
+// It is a hand-written scanner rather than json.Valid because results reach
+// 64 MiB (a 48 MiB guest-file-read) and the plain runs inside strings are
+// skipped eight bytes at a time.
+func checkResult(b []byte) error {
+	if len(b) == 0 {
+		return fmt.Errorf("empty result")
+	}
+	s := scanner{b: b}
+	return s.value()
+}
+
+// scanner checks one value; stack holds the open containers ('{' or '[')
+// so that deep nesting costs no Go stack.
+type scanner struct {
+	b     []byte
+	i     int
+	stack []byte
+}
+
+func (s *scanner) errorf(format string, args ...any) error {
+	return fmt.Errorf("offset %d: %s", s.i, fmt.Sprintf(format, args...))
+}
+
+func (s *scanner) space() {
+	for s.i < len(s.b) && s.b[s.i] == ' ' {
+		s.i++
+	}
+}
+
+// value checks the whole input: a value, then nothing but spaces.
+func (s *scanner) value() error {
+	for {
+		// A value starts here.
+		s.space()
+		if s.i >= len(s.b) {
+			return s.errorf("unexpected end, want a value")
+		}
+		switch c := s.b[s.i]; {
+		case c == '{' || c == '[':
+			s.stack = append(s.stack, c)
+			s.i++
+			s.space()
+			if s.i < len(s.b) && s.b[s.i] == closer(c) {
+				s.i++
+				s.stack = s.stack[:len(s.stack)-1]
+				break
+			}
+			if c == '{' {
+				if err := s.key(); err != nil {
+					return err
+				}
+			}
+			continue
+		case c == '"':
+			if err := s.str(); err != nil {
+				return err
+			}
+		case c == '-' || (c >= '0' && c <= '9'):
+			if err := s.number(); err != nil {
+				return err
+			}
+		default:
+			if err := s.literal(); err != nil {
+				return err
+			}
+		}
+		// A value ended: close containers, or go on after a comma.
+		for {
+			s.space()
+			if len(s.stack) == 0 {
+				if s.i != len(s.b) {
+					return s.errorf("%s after the value", describe(s.b[s.i]))
+				}
+				return nil
+			}
+			if s.i >= len(s.b) {
+				return s.errorf("unexpected end, want ',' or %q", closer(s.stack[len(s.stack)-1]))
+			}
+			top := s.stack[len(s.stack)-1]
+			c := s.b[s.i]
+			if c == closer(top) {
+				s.i++
+				s.stack = s.stack[:len(s.stack)-1]
+				continue
+			}
+			if c != ',' {
+				return s.errorf("%s, want ',' or %q", describe(c), closer(top))
+			}
+			s.i++
+			if top == '{' {
+				s.space()
+				if err := s.key(); err != nil {
+					return err
+				}
+			}
+			break
+		}
+	}
+}
+
+func closer(open byte) byte {
+	if open == '{' {
+		return '}'
+	}
+	return ']'
+}
+
+// key checks `"name" :` before a member's value.
+func (s *scanner) key() error {
+	if s.i >= len(s.b) || s.b[s.i] != '"' {
+		if s.i >= len(s.b) {
+			return s.errorf("unexpected end, want a member name")
+		}
+		return s.errorf("%s, want a member name", describe(s.b[s.i]))
+	}
+	if err := s.str(); err != nil {
+		return err
+	}
+	s.space()
+	if s.i >= len(s.b) || s.b[s.i] != ':' {
+		if s.i >= len(s.b) {
+			return s.errorf("unexpected end, want ':'")
+		}
+		return s.errorf("%s, want ':'", describe(s.b[s.i]))
+	}
+	s.i++
+	return nil
+}
+
+// str checks a string starting at its opening quote.
+func (s *scanner) str() error {
+	s.i++
+	for {
+		s.i += plainRun(s.b[s.i:])
+		if s.i >= len(s.b) {
+			return s.errorf("unterminated string")
+		}
+		switch c := s.b[s.i]; c {
+		case '"':
+			s.i++
+			return nil
+		case '\\':
+			s.i++
+			if s.i >= len(s.b) {
+				return s.errorf("unterminated string")
+			}
+			switch s.b[s.i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				s.i++
+			case 'u':
+				s.i++
+				for range 4 {
+					if s.i >= len(s.b) || !isHex(s.b[s.i]) {
+						return s.errorf("bad \\u escape")
+					}
+					s.i++
+				}
+			default:
+				return s.errorf("bad escape \\%c", s.b[s.i])
+			}
+		default:
+			return s.errorf("%s in a string", describe(c))
+		}
+	}
+}
+
+// number checks a JSON number, or QEMU's inf, -inf, nan, -nan.
+func (s *scanner) number() error {
+	if s.b[s.i] == '-' {
+		s.i++
+		if s.i < len(s.b) && (s.b[s.i] == 'i' || s.b[s.i] == 'n') {
+			return s.literal()
+		}
+	}
+	digits := func() int {
+		n := 0
+		for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+			s.i++
+			n++
+		}
+		return n
+	}
+	switch {
+	case s.i < len(s.b) && s.b[s.i] == '0':
+		s.i++
+	case digits() == 0:
+		return s.errorf("bad number")
+	}
+	if s.i < len(s.b) && s.b[s.i] == '.' {
+		s.i++
+		if digits() == 0 {
+			return s.errorf("bad number")
+		}
+	}
+	if s.i < len(s.b) && (s.b[s.i] == 'e' || s.b[s.i] == 'E') {
+		s.i++
+		if s.i < len(s.b) && (s.b[s.i] == '+' || s.b[s.i] == '-') {
+			s.i++
+		}
+		if digits() == 0 {
+			return s.errorf("bad number")
+		}
+	}
+	return nil
+}
+
+// literal checks true, false, null and the non-finite numbers.
+func (s *scanner) literal() error {
+	for _, w := range []string{"true", "false", "null", "inf", "nan"} {
+		if len(s.b)-s.i >= len(w) && string(s.b[s.i:s.i+len(w)]) == w {
+			s.i += len(w)
+			if s.i < len(s.b) && s.b[s.i] >= 'a' && s.b[s.i] <= 'z' {
+				return s.errorf("bad literal")
+			}
+			return nil
+		}
+	}
+	return s.errorf("%s, want a value", describe(s.b[s.i]))
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// describe names a byte for an error message without echoing raw bytes.
+func describe(c byte) string {
+	if c < 0x20 || c >= 0x7F {
+		return fmt.Sprintf("byte 0x%02x", c)
+	}
+	return fmt.Sprintf("%q", c)
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// plainRun returns the length of the longest prefix of b made of bytes that
+// need no attention in a string: 0x20..0x7E except '"' and '\'.
+func plainRun(b []byte) int {
+	i := 0
+	for ; len(b)-i >= 8; i += 8 {
+		w := uint64(b[i]) | uint64(b[i+1])<<8 | uint64(b[i+2])<<16 | uint64(b[i+3])<<24 |
+			uint64(b[i+4])<<32 | uint64(b[i+5])<<40 | uint64(b[i+6])<<48 | uint64(b[i+7])<<56
+		if special(w)&msb != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c < 0x20 || c >= 0x7F || c == '"' || c == '\\' {
+			break
+		}
+	}
+	return i
+}
+
+// special sets bit 7 of some byte of its result if (and only if) a byte of
+// w is < 0x20, >= 0x7F, '"' or '\'. Bytes are tested with the classic
+// "has zero byte" trick; false positives cannot occur for the high-bit test
+// because any byte >= 0x80 is reported anyway.
+func special(w uint64) uint64 {
+	q := w ^ (lsb * '"')
+	bs := w ^ (lsb * '\\')
+	return ((w - lsb*0x20) &^ w) | // some byte < 0x20
+		((w + lsb) | w) | // some byte >= 0x7F
+		((q - lsb) &^ q) | // some byte == '"'
+		((bs - lsb) &^ bs) // some byte == '\'
+}
