@@ -18,6 +18,7 @@ import (
 	"github.com/qgad/qgad/core/dispatch"
 	"github.com/qgad/qgad/core/host"
 	"github.com/qgad/qgad/core/logging"
+	"github.com/qgad/qgad/core/memtrim"
 )
 
 // Version is qgad's version, reported by guest-info and -V.
@@ -55,7 +56,16 @@ type Agent struct {
 	// startupErr carries a fatal error found after serving began (two
 	// plugins claiming one command).
 	startupErr chan error
+
+	// trim gives memory back once the agent has been quiet for a moment.
+	trim *time.Timer
 }
+
+// trimDelay is how long the agent must be quiet before it trims its memory.
+const trimDelay = 2 * time.Second
+
+// kickTrim (re)arms the idle trim: called on each request.
+func (a *Agent) kickTrim() { a.trim.Reset(trimDelay) }
 
 // New builds an agent. startFrozen is the result of the marker check.
 func New(cfg Config, log hclog.Logger, gate *logging.Gate, deferredLog func() error, startFrozen bool) (*Agent, error) {
@@ -64,6 +74,7 @@ func New(cfg Config, log hclog.Logger, gate *logging.Gate, deferredLog func() er
 	}
 	a := &Agent{cfg: cfg, log: log, gate: gate, openDeferredLog: deferredLog, startupErr: make(chan error, 1)}
 	a.thawed = sync.NewCond(&a.thawedMu)
+	a.trim = time.AfterFunc(trimDelay, func() { memtrim.Trim() })
 	a.frozen.Store(startFrozen)
 	cfg.Host.Log = log
 	cfg.Host.Frozen = a.Frozen
@@ -106,6 +117,12 @@ func (a *Agent) ready(ctx context.Context) error {
 // StartPlugins launches the plugins and registers their commands as they
 // describe themselves.
 func (a *Agent) StartPlugins() {
+	go func() {
+		// Trim once discovery is done: plugin start-up was the last burst.
+		if a.host.Ready(context.Background()) == nil {
+			a.kickTrim()
+		}
+	}()
 	a.host.Start(func(d host.Described) {
 		if d.Err != nil {
 			a.log.Error("plugin unavailable", "plugin", d.Family, "error", d.Err)

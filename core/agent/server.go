@@ -140,6 +140,7 @@ func (s *server) work(ctx context.Context) {
 		if resp != nil {
 			s.write(it.conn, resp)
 		}
+		s.a.kickTrim()
 	}
 }
 

@@ -1,6 +1,9 @@
 package host
 
-import "fmt"
+import (
+	"encoding/binary"
+	"fmt"
+)
 
 // checkResult reports why a plugin's serialized result cannot go to the
 // host as it is. The core writes results verbatim into its responses, so a
@@ -181,7 +184,7 @@ func (s *scanner) number() error {
 	if s.b[s.i] == '-' {
 		s.i++
 		if s.i < len(s.b) && (s.b[s.i] == 'i' || s.b[s.i] == 'n') {
-			return s.literal()
+			return s.word("inf", "nan")
 		}
 	}
 	digits := func() int {
@@ -218,7 +221,15 @@ func (s *scanner) number() error {
 
 // literal checks true, false, null and the non-finite numbers.
 func (s *scanner) literal() error {
-	for _, w := range []string{"true", "false", "null", "inf", "nan"} {
+	return s.word("true", "false", "null", "inf", "nan")
+}
+
+// word checks that one of words comes next, as a whole word.
+func (s *scanner) word(words ...string) error {
+	if s.i >= len(s.b) {
+		return s.errorf("unexpected end, want a value")
+	}
+	for _, w := range words {
 		if len(s.b)-s.i >= len(w) && string(s.b[s.i:s.i+len(w)]) == w {
 			s.i += len(w)
 			if s.i < len(s.b) && s.b[s.i] >= 'a' && s.b[s.i] <= 'z' {
@@ -252,9 +263,7 @@ const (
 func plainRun(b []byte) int {
 	i := 0
 	for ; len(b)-i >= 8; i += 8 {
-		w := uint64(b[i]) | uint64(b[i+1])<<8 | uint64(b[i+2])<<16 | uint64(b[i+3])<<24 |
-			uint64(b[i+4])<<32 | uint64(b[i+5])<<40 | uint64(b[i+6])<<48 | uint64(b[i+7])<<56
-		if special(w)&msb != 0 {
+		if special(binary.LittleEndian.Uint64(b[i:]))&msb != 0 {
 			break
 		}
 	}
