@@ -135,17 +135,19 @@ func run() int {
 	}()
 
 	var pid *daemon.PidFile
-	opened := func() {
-		// Type=notify: ready once the channel is open (no-op outside systemd).
-		_, _ = sddaemon.SdNotify(true, sddaemon.SdNotifyReady)
+	opened := func() error {
 		if daemon.IsChild() {
 			if !startFrozen {
+				// A locked pid file is another running agent: fatal.
 				if pid, err = daemon.WritePidFile(cfg.PidFile); err != nil {
-					log.Error("pid file", "error", err)
+					return err
 				}
 			}
 			daemon.Ready()
 		}
+		// Type=notify: ready once the channel is open (no-op outside systemd).
+		_, _ = sddaemon.SdNotify(true, sddaemon.SdNotifyReady)
+		return nil
 	}
 	err = a.Run(ctx, pre, opened)
 	pid.Release()

@@ -190,7 +190,7 @@ func (a *Agent) openChannel(ctx context.Context) (channel.Channel, error) {
 
 // Run serves until ctx ends (a signal) or the channel fails without -r.
 // pre is an already open channel (socket activation), or nil.
-func (a *Agent) Run(ctx context.Context, pre channel.Channel, opened func()) error {
+func (a *Agent) Run(ctx context.Context, pre channel.Channel, opened func() error) error {
 	ch := pre
 	if ch == nil {
 		var err error
@@ -199,7 +199,10 @@ func (a *Agent) Run(ctx context.Context, pre channel.Channel, opened func()) err
 		}
 	}
 	if opened != nil {
-		opened()
+		if err := opened(); err != nil {
+			ch.Close()
+			return err
+		}
 	}
 	// Two plugins claiming one command stop the agent as soon as the second
 	// describes itself: a startup error, found after serving began.
