@@ -27,13 +27,12 @@ run: build
 	@echo "try:  $(BIN)/qgactl -s run/qgad.sock guest-info"
 	exec $(BIN)/qgad -m unix-listen -p run/qgad.sock -t run/state -v
 
-# Debian's qemu-ga is the reference the comparison tests run beside qgad.
+# What the tests need from Debian: qemu-ga is the reference the comparison
+# tests run beside qgad; the rest are tools the tests drive.
+DEPS_PKGS := qemu-guest-agent protobuf-compiler e2fsprogs util-linux strace tzdata systemd rpm zsh bsdutils
 deps:
-	@if ! command -v qemu-ga >/dev/null 2>&1 && [ ! -x /usr/sbin/qemu-ga ] || ! command -v protoc >/dev/null 2>&1 \
-	   || ! command -v mkfs.ext4 >/dev/null 2>&1 || ! command -v fsfreeze >/dev/null 2>&1; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			qemu-guest-agent protobuf-compiler e2fsprogs util-linux strace tzdata systemd >/dev/null; \
-	fi
+	@dpkg -s $(DEPS_PKGS) >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $(DEPS_PKGS) >/dev/null; }
 
 vet:
 	$(GO) vet ./...
@@ -46,7 +45,23 @@ unit:
 fuzz:
 	@./scripts/fuzz.sh $(FUZZTIME)
 
-test: deps build packages vet unit fuzz
+test: deps build packages vet unit fuzz e2e
+
+# A real guest under QEMU (TCG): bin/qgad on a virtio-serial port, then
+# Debian's qemu-ga in the same guest for reference (test/e2e). The kernel
+# package is downloaded once into test/e2e/out/, never installed.
+E2E_PKGS := qemu-system-x86 busybox-static cpio e2fsprogs qemu-guest-agent tzdata
+e2e: build
+	@dpkg -s $(E2E_PKGS) >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $(E2E_PKGS) >/dev/null; }
+	@apt-cache show linux-image-cloud-amd64 >/dev/null 2>&1 || apt-get update -qq
+	QGAD_E2E=1 $(GO) test -count=1 -v -timeout 10m ./test/e2e/
+
+# qgad against Debian's qemu-ga, side by side on this machine (cmd/qgad-bench,
+# about 4 minutes; not part of `make test`): bin/bench.json, bin/bench.md and
+# the generated section of BENCHMARKS.md.
+bench: deps build
+	$(GO) run ./cmd/qgad-bench -bin $(BIN) -json $(BIN)/bench.json -md $(BIN)/bench.md -update BENCHMARKS.md
 
 # .deb and .rpm packages of the core, each family, all of them and the
 # example plugin, into bin/packages (nfpm configs: packaging/nfpm, written by
@@ -62,7 +77,7 @@ packages: build
 
 # The command reference, generated from the schemas the plugins register.
 docs: build
-	$(GO) run ./cmd/qgad-docgen -bin $(BIN) -o docs/commands.md
+	$(GO) run ./cmd/qgad-docgen -bin $(BIN) -bin $(BIN)/examples -o docs/commands.md
 
 clean:
 	rm -rf $(BIN) run

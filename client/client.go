@@ -278,10 +278,10 @@ func (c *Client) CallNoResponse(ctx context.Context, command string, args any, w
 	}
 	line, err := c.readLine()
 	if err != nil {
-		if ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
 			return fmt.Errorf("%s: %w", command, c.ioError(ctx, "waiting for an error", err))
 		}
-		c.resync = true // a late error may still come
+		c.resync = true // silence (or EOF) is success; a late error may still come
 		return nil
 	}
 	_, err = Decode(line)

@@ -34,20 +34,20 @@ func fixtureRoot(t *testing.T) string {
 	t.Helper()
 	root := qgatest.TempDir(t)
 	files := map[string]string{
-		"proc/self/mountinfo":                          "",
-		"proc/sys/kernel/hostname":                     "fixture-host\n",
-		"sys/devices/system/cpu/cpu0/uevent":           "",
-		"sys/devices/system/cpu/cpu1/online":           "1\n",
-		"sys/devices/system/memory/block_size_bytes":   "8000000\n",
-		"sys/devices/system/memory/memory0/state":      "online\n",
-		"sys/devices/system/memory/memory0/removable":  "1\n",
-		"sys/power/state":                              "freeze mem disk\n",
-		"etc/passwd":                                   "alice:x:0:0:Alice:/home/alice:/bin/sh\n",
-		"home/alice/.profile":                          "",
-		"run/.keep":                                    "",
-		"sbin/hwclock":                                 "#!/bin/sh\nexit 0\n",
-		"sbin/poweroff":                                "#!/bin/sh\necho poweroff \"$@\" >>\"$(dirname \"$0\")/../power.log\"\n",
-		"usr/sbin/chpasswd":                            "#!/bin/sh\ncat >>\"$(dirname \"$0\")/../../chpasswd.log\"\necho \"$@\" >>\"$(dirname \"$0\")/../../chpasswd.log\"\n",
+		"proc/self/mountinfo":                         "",
+		"proc/sys/kernel/hostname":                    "fixture-host\n",
+		"sys/devices/system/cpu/cpu0/uevent":          "",
+		"sys/devices/system/cpu/cpu1/online":          "1\n",
+		"sys/devices/system/memory/block_size_bytes":  "8000000\n",
+		"sys/devices/system/memory/memory0/state":     "online\n",
+		"sys/devices/system/memory/memory0/removable": "1\n",
+		"sys/power/state":                             "freeze mem disk\n",
+		"etc/passwd":                                  "alice:x:0:0:Alice:/home/alice:/bin/sh\n",
+		"home/alice/.profile":                         "",
+		"run/.keep":                                   "",
+		"sbin/hwclock":                                "#!/bin/sh\nexit 0\n",
+		"sbin/poweroff":                               "#!/bin/sh\necho poweroff \"$@\" >>\"$(dirname \"$0\")/../power.log\"\n",
+		"usr/sbin/chpasswd":                           "#!/bin/sh\ncat >>\"$(dirname \"$0\")/../../chpasswd.log\"\necho \"$@\" >>\"$(dirname \"$0\")/../../chpasswd.log\"\n",
 	}
 	for name, content := range files {
 		p := filepath.Join(root, name)

@@ -61,7 +61,7 @@ func TestConfigsUpToDate(t *testing.T) {
 // the multi-call binary, and the qgad-plugin-* links `make build` makes.
 func TestFamiliesMatchBuild(t *testing.T) {
 	var names []string
-	for _, f := range packaging.Families {
+	for _, f := range packaging.Families() {
 		names = append(names, f.Name)
 	}
 	var served []string

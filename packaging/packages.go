@@ -15,17 +15,20 @@ import (
 	"path"
 )
 
-// Families are the built-in command families, each served by the multi-call
-// binary qgad-builtin through a symlink named qgad-plugin-<family>.
-var Families = []Family{
-	{"exec", "guest-exec, guest-exec-status: run programs in the guest"},
-	{"file", "guest-file-*: read and write files in the guest"},
-	{"fs", "guest-get-fsinfo, guest-get-disks, guest-get-diskstats, guest-fstrim"},
-	{"fsfreeze", "guest-fsfreeze-*: freeze and thaw filesystems for consistent snapshots"},
-	{"network", "guest-network-get-interfaces, guest-network-get-route"},
-	{"power", "guest-shutdown, guest-suspend-*"},
-	{"system", "time, host name, OS, time zone, load, CPU statistics, vCPUs and memory blocks"},
-	{"users", "guest-get-users, guest-set-user-password, guest-ssh-*-authorized-keys"},
+// Families returns the built-in command families, each served by the
+// multi-call binary qgad-builtin through a symlink named
+// qgad-plugin-<family>.
+func Families() []Family {
+	return []Family{
+		{"exec", "guest-exec, guest-exec-status: run programs in the guest"},
+		{"file", "guest-file-*: read and write files in the guest"},
+		{"fs", "guest-get-fsinfo, guest-get-disks, guest-get-diskstats, guest-fstrim"},
+		{"fsfreeze", "guest-fsfreeze-*: freeze and thaw filesystems for consistent snapshots"},
+		{"network", "guest-network-get-interfaces, guest-network-get-route"},
+		{"power", "guest-shutdown, guest-suspend-*"},
+		{"system", "time, host name, OS, time zone, load, CPU statistics, vCPUs and memory blocks"},
+		{"users", "guest-get-users, guest-set-user-password, guest-ssh-*-authorized-keys"},
+	}
 }
 
 // Family is a built-in command family.
@@ -52,8 +55,10 @@ const (
 	builtinLink = "../../../libexec/qgad/qgad-builtin"
 )
 
-// Units are the systemd units under packaging/systemd/.
-var Units = []string{"qgad.service", "qgad-unix.socket", "qgad-unix.service", "qgad-vsock.socket", "qgad-vsock.service"}
+// Units returns the systemd units under packaging/systemd/.
+func Units() []string {
+	return []string{"qgad.service", "qgad-unix.socket", "qgad-unix.service", "qgad-vsock.socket", "qgad-vsock.service"}
+}
 
 // Meta and core package names.
 const (
@@ -98,7 +103,7 @@ func PackageName(family string) string { return PluginFile + family }
 // Packages returns every package, core first.
 func Packages() []Package {
 	pkgs := []Package{core()}
-	for _, f := range Families {
+	for _, f := range Families() {
 		pkgs = append(pkgs, family(f))
 	}
 	pkgs = append(pkgs, meta(), hello())
@@ -113,7 +118,7 @@ func core() Package {
 		{Src: "bin/qgad-builtin", Dst: BuiltinPath, Mode: 0o755},
 		{Dst: PluginDir, Type: "dir", Mode: 0o755},
 	}
-	for _, u := range Units {
+	for _, u := range Units() {
 		files = append(files, File{Src: "packaging/systemd/" + u, Dst: UnitDir + "/" + u, Mode: 0o644})
 	}
 	files = append(files,
@@ -167,8 +172,8 @@ func family(f Family) Package {
 }
 
 func meta() Package {
-	deps := make([]string, 0, len(Families))
-	for _, f := range Families {
+	deps := make([]string, 0, len(Families()))
+	for _, f := range Families() {
 		deps = append(deps, PackageName(f.Name))
 	}
 	return Package{

@@ -141,7 +141,7 @@ type agentInfo struct {
 func TestSubsetGuestInfo(t *testing.T) {
 	allFamilies := func() []string {
 		var fs []string
-		for _, f := range packaging.Families {
+		for _, f := range packaging.Families() {
 			fs = append(fs, f.Name)
 		}
 		return fs
@@ -161,7 +161,7 @@ func TestSubsetGuestInfo(t *testing.T) {
 			pkgs := tt.packages
 			if pkgs == nil { // everything, through the meta package
 				pkgs = []string{packaging.MetaPackage, packaging.HelloPackage, packaging.CorePackage}
-				for _, f := range packaging.Families {
+				for _, f := range packaging.Families() {
 					pkgs = append(pkgs, packaging.PackageName(f.Name))
 				}
 			}

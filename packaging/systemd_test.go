@@ -27,7 +27,7 @@ func TestUnitsVerify(t *testing.T) {
 	units := filepath.Join(root, packaging.UnitDir)
 	// A copy: verify does not follow links out of the root. -n keeps ours.
 	run(t, nil, "cp", "-a", "-n", systemdUnitDir+"/.", units)
-	for _, u := range packaging.Units {
+	for _, u := range packaging.Units() {
 		t.Run(u, func(t *testing.T) {
 			cmd := exec.Command("systemd-analyze", "verify", "--man=no", "--generators=no", "--root="+root, filepath.Join(units, u))
 			cmd.Dir = "/"
