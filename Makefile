@@ -38,14 +38,23 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 
+# Everything but the real-guest test, which `make e2e` runs.
 unit:
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v -e /test/e2e)
 
 # Each fuzz target runs for FUZZTIME (make fuzz FUZZTIME=10m for longer).
 fuzz:
 	@./scripts/fuzz.sh $(FUZZTIME)
 
-test: deps build packages vet unit fuzz e2e
+test: deps build packages vet unit fuzz faults e2e
+
+# The fault suite (test/faults, build tag "faults", about 2 minutes): plugin
+# and core kills under load, host disconnects, a full or read-only state
+# dir, misbehaving plugins, input floods, checksums and limits, each
+# against a running bin/qgad. Prints a report line per fault.
+faults: deps build
+	$(GO) vet -tags faults ./test/faults/
+	$(GO) test -tags faults -count=1 -timeout 15m -v ./test/faults/
 
 # A real guest under QEMU (TCG): bin/qgad on a virtio-serial port, then
 # Debian's qemu-ga in the same guest for reference (test/e2e). The kernel
@@ -55,7 +64,7 @@ e2e: build
 	@dpkg -s $(E2E_PKGS) >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends $(E2E_PKGS) >/dev/null; }
 	@apt-cache show linux-image-cloud-amd64 >/dev/null 2>&1 || apt-get update -qq
-	QGAD_E2E=1 $(GO) test -count=1 -v -timeout 10m ./test/e2e/
+	$(GO) test -count=1 -v -timeout 10m ./test/e2e/
 
 # qgad against Debian's qemu-ga, side by side on this machine (cmd/qgad-bench,
 # about 4 minutes; not part of `make test`): bin/bench.json, bin/bench.md and

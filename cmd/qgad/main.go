@@ -112,10 +112,10 @@ func run() int {
 		log.Error("startup failed", "error", err)
 		return 1
 	}
-	a.StartPlugins()
 	defer a.Stop()
 
 	if cfg.Action == config.ListCommands {
+		a.StartPlugins()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_ = a.Host().Ready(ctx)

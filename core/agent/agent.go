@@ -204,6 +204,9 @@ func (a *Agent) Run(ctx context.Context, pre channel.Channel, opened func() erro
 			return err
 		}
 	}
+	// Plugins start once the channel is open, so the host's first sync
+	// does not wait behind their start-up.
+	a.StartPlugins()
 	// Two plugins claiming one command stop the agent as soon as the second
 	// describes itself: a startup error, found after serving began.
 	ctx, cancel := context.WithCancel(ctx)

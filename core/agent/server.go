@@ -131,9 +131,9 @@ func (s *server) work(ctx context.Context) {
 			close(it.value.(chan struct{}))
 			continue
 		}
-		var resp []byte
+		var resp [][]byte
 		if it.err != nil {
-			resp = dispatch.ErrorResponse(it.err.Error())
+			resp = [][]byte{dispatch.ErrorResponse(it.err.Error())}
 		} else {
 			resp = s.dispatch(ctx, it.value)
 		}
@@ -146,7 +146,7 @@ func (s *server) work(ctx context.Context) {
 
 // dispatch runs one request. Calls other than fsfreeze ones are abandoned
 // when the client re-syncs; a freeze is never cut short halfway.
-func (s *server) dispatch(ctx context.Context, v any) []byte {
+func (s *server) dispatch(ctx context.Context, v any) [][]byte {
 	callCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if !isFreezeCommand(v) {
@@ -159,7 +159,7 @@ func (s *server) dispatch(ctx context.Context, v any) []byte {
 			s.mu.Unlock()
 		}()
 	}
-	return s.a.disp.Handle(callCtx, v)
+	return s.a.disp.HandleParts(callCtx, v)
 }
 
 func isFreezeCommand(v any) bool {
@@ -175,14 +175,21 @@ func isFreezeCommand(v any) bool {
 	return false
 }
 
-// write sends one response; a host that does not read within the write
-// timeout loses it (logged), and the agent goes on.
-func (s *server) write(c *clientConn, resp []byte) {
+// write sends one response, given in pieces (a large result apart from its
+// envelope, see dispatch.HandleParts); a host that does not read within the
+// write timeout loses it (logged), and the agent goes on.
+func (s *server) write(c *clientConn, resp [][]byte) {
 	if c.broken {
 		return
 	}
 	_ = c.SetWriteDeadline(time.Now().Add(s.a.cfg.WriteTimeout))
-	if _, err := c.Write(resp); err != nil {
+	var err error
+	for _, part := range resp {
+		if _, err = c.Write(part); err != nil {
+			break
+		}
+	}
+	if err != nil {
 		s.a.log.Warn("dropping a response the host did not take", "error", err)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			c.broken = true

@@ -5,6 +5,7 @@
 package dispatch
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -43,11 +44,26 @@ func ErrorResponse(desc string) []byte {
 	return appendError(nil, nil, &qapi.Error{Class: qapi.ClassGeneric, Desc: desc})
 }
 
-// Handle answers one complete top-level JSON value.
+// Handle answers one complete top-level JSON value: the bytes to write, or
+// nil for none.
 func (d *Dispatcher) Handle(ctx context.Context, v any) []byte {
+	parts := d.HandleParts(ctx, v)
+	switch len(parts) {
+	case 0:
+		return nil
+	case 1:
+		return parts[0]
+	}
+	return bytes.Join(parts, nil)
+}
+
+// HandleParts is Handle with the response in pieces to be written in
+// order: a large plugin result (a 48 MiB guest-file-read answers 64 MiB)
+// is written from where it arrived rather than copied into its envelope.
+func (d *Dispatcher) HandleParts(ctx context.Context, v any) [][]byte {
 	req, ok := v.(*qapi.Object)
 	if !ok {
-		return ErrorResponse("QMP input must be a JSON object")
+		return one(ErrorResponse("QMP input must be a JSON object"))
 	}
 	id, hasID := req.Get("id")
 	var idp *any
@@ -56,7 +72,7 @@ func (d *Dispatcher) Handle(ctx context.Context, v any) []byte {
 	}
 	name, args, qerr := checkMembers(req)
 	if qerr != nil {
-		return appendError(nil, idp, qerr)
+		return one(appendError(nil, idp, qerr))
 	}
 	cmd, ok := d.Registry.Lookup(name)
 	if !ok && d.Ready != nil && !isCore(name) {
@@ -65,18 +81,18 @@ func (d *Dispatcher) Handle(ctx context.Context, v any) []byte {
 		}
 	}
 	if !ok {
-		return appendError(nil, idp, &qapi.Error{Class: qapi.ClassCommandNotFound, Desc: fmt.Sprintf("The command %s has not been found", name)})
+		return one(appendError(nil, idp, &qapi.Error{Class: qapi.ClassCommandNotFound, Desc: fmt.Sprintf("The command %s has not been found", name)}))
 	}
 	if !d.Policy.Enabled(cmd, d.frozen()) {
-		return appendError(nil, idp, &qapi.Error{Class: qapi.ClassCommandNotFound, Desc: fmt.Sprintf("Command %s has been disabled: the command is not allowed", name)})
+		return one(appendError(nil, idp, &qapi.Error{Class: qapi.ClassCommandNotFound, Desc: fmt.Sprintf("Command %s has been disabled: the command is not allowed", name)}))
 	}
 	valid, err := qapi.ValidateArgs(cmd.Args, args)
 	if err != nil {
-		return appendError(nil, idp, qapi.AsError(err))
+		return one(appendError(nil, idp, qapi.AsError(err)))
 	}
 	result, qerr := d.run(ctx, cmd, valid)
 	if qerr != nil {
-		return appendError(nil, idp, qerr)
+		return one(appendError(nil, idp, qerr))
 	}
 	if !cmd.SuccessResponse {
 		return nil
@@ -85,8 +101,17 @@ func (d *Dispatcher) Handle(ctx context.Context, v any) []byte {
 	if name == "guest-sync-delimited" {
 		out = append(out, 0xFF)
 	}
-	return appendReturn(out, result, idp)
+	if len(result) < bigResult {
+		return one(appendReturn(out, result, idp))
+	}
+	return [][]byte{appendReturnHead(out), result, appendReturnTail(nil, idp)}
 }
+
+// bigResult is the result size from which the envelope is written around
+// the result instead of copied with it: below it, one write is cheaper.
+const bigResult = 64 << 10
+
+func one(b []byte) [][]byte { return [][]byte{b} }
 
 func (d *Dispatcher) frozen() bool { return d.State != nil && d.State.Frozen() }
 
@@ -160,8 +185,17 @@ func checkMembers(req *qapi.Object) (name string, args *qapi.Object, qerr *qapi.
 
 // appendReturn writes {"return": R, "id": I}\n (return before id, spec 1.7).
 func appendReturn(dst []byte, result qapi.RawJSON, id *any) []byte {
-	dst = append(dst, `{"return": `...)
+	dst = appendReturnHead(dst)
 	dst = append(dst, result...)
+	return appendReturnTail(dst, id)
+}
+
+// appendReturnHead and appendReturnTail are the envelope around a result.
+func appendReturnHead(dst []byte) []byte {
+	return append(dst, `{"return": `...)
+}
+
+func appendReturnTail(dst []byte, id *any) []byte {
 	if id != nil {
 		dst = append(dst, `, "id": `...)
 		dst = appendValue(dst, *id)

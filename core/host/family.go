@@ -248,6 +248,10 @@ func (f *family) launch(failures int, started chan struct{}) {
 }
 
 func (f *family) start() (*plugin.Client, *sdk.Remote, error) {
+	secure, err := secureConfig(f.h.opts.Families[f.name])
+	if err != nil {
+		return nil, nil, fmt.Errorf("plugin %s refused: %w", f.name, err)
+	}
 	cmd := exec.Command(f.path)
 	cmd.Env = f.h.environ(f.name)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -260,11 +264,12 @@ func (f *family) start() (*plugin.Client, *sdk.Remote, error) {
 		UnixSocketConfig: &plugin.UnixSocketConfig{TempDir: f.h.opts.RuntimeDir},
 		GRPCDialOptions:  sdk.DialOptions(),
 		StartTimeout:     f.h.opts.StartTimeout,
+		SecureConfig:     secure,
 	})
 	rpc, err := client.Client()
 	if err != nil {
 		client.Kill()
-		return nil, nil, fmt.Errorf("starting plugin %s (%s): %w", f.name, f.path, err)
+		return nil, nil, startError(f.name, f.path, err)
 	}
 	raw, err := rpc.Dispense(sdk.PluginKey)
 	if err != nil {
@@ -275,6 +280,9 @@ func (f *family) start() (*plugin.Client, *sdk.Remote, error) {
 	if !ok {
 		client.Kill()
 		return nil, nil, fmt.Errorf("plugin %s: unexpected plugin type %T", f.name, raw)
+	}
+	if rc := client.ReattachConfig(); rc != nil {
+		f.h.limit(f.name, rc.Pid)
 	}
 	return client, remote, nil
 }
@@ -348,6 +356,7 @@ func (f *family) execute(ctx context.Context, command string, args []byte) (qapi
 		f.mu.Lock()
 		f.failures = 0
 		f.mu.Unlock()
+		res, qerr = f.vet(command, res, qerr)
 		return res, qerr, nil
 	}
 	var cause error
@@ -361,6 +370,10 @@ func (f *family) execute(ctx context.Context, command string, args []byte) (qapi
 	case status.Code(err) == codes.ResourceExhausted:
 		// An oversized result: the plugin is healthy, the answer is not.
 		return nil, qapi.Errorf("plugin %s answered %s with a result over the size limit", f.name, command), nil
+	case unsendable(err):
+		// The plugin could not encode its answer (an error text that is
+		// not UTF-8): the plugin is healthy, the answer is lost.
+		return nil, qapi.Errorf("plugin %s could not send its answer to %s (%s)", f.name, command, status.Convert(err).Message()), nil
 	default:
 		cause = fmt.Errorf("plugin %s failed during %s: %v", f.name, command, status.Convert(err).Message())
 	}

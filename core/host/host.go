@@ -38,6 +38,9 @@ type Options struct {
 	StartTimeout time.Duration
 	MaxFailures  int    // consecutive failures before giving up on a family
 	MemoryLimit  string // GOMEMLIMIT for each plugin process ("" = none)
+	// CgroupRoot is the cgroup v2 mount the families' memory-max and
+	// cpu-max caps are applied under ("" = /sys/fs/cgroup).
+	CgroupRoot string
 	// Frozen tells whether filesystems are frozen; plugins started then are
 	// told so (QGAD_FROZEN=1) and must not write to disk.
 	Frozen func() bool
@@ -73,8 +76,10 @@ type Host struct {
 	families map[string]*family
 	order    []string
 	all      chan struct{} // closed when every family has described itself
+	readyBy  time.Time     // Ready waits no longer than this
 	mu       sync.Mutex
 	closed   bool
+	silent   map[string]bool // commands without a success response
 }
 
 // New discovers plugins; it starts nothing yet.
@@ -102,6 +107,7 @@ func (h *Host) Families() []string { return append([]string(nil), h.order...) }
 // Start launches every plugin concurrently and calls onDescribed for each
 // as it reports its commands. It returns at once.
 func (h *Host) Start(onDescribed func(Described)) {
+	h.readyBy = time.Now().Add(h.opts.StartTimeout)
 	if h.opts.IdleStop > 0 {
 		go h.stopIdle()
 	}
@@ -112,6 +118,7 @@ func (h *Host) Start(onDescribed func(Described)) {
 		go func() {
 			defer wg.Done()
 			d := fam.describe()
+			h.noteSilent(d)
 			onDescribed(d)
 		}()
 	}
@@ -121,14 +128,21 @@ func (h *Host) Start(onDescribed func(Described)) {
 	}()
 }
 
-// Ready waits until every plugin has described itself, or ctx ends.
+// Ready waits until every plugin has described itself, or ctx ends. It
+// waits StartTimeout from Start at most: a plugin that hangs at start is
+// tried again and again (StartTimeout each), and must not hold up the
+// agent's answers that long; a late plugin's commands register when it
+// succeeds.
 func (h *Host) Ready(ctx context.Context) error {
+	bound := time.NewTimer(time.Until(h.readyBy))
+	defer bound.Stop()
 	select {
 	case <-h.all:
-		return nil
+	case <-bound.C:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	return nil
 }
 
 // ParseSpec decodes a command's schemas as the Base service sent them.
@@ -210,6 +224,9 @@ func (h *Host) PIDs() map[string]int {
 func (h *Host) environ(family string) []string {
 	env := os.Environ()
 	env = append(env, "QGAD_ROOT="+h.opts.Root, "QGAD_STATEDIR="+h.opts.StateDir)
+	// Where the plugin creates its gRPC socket: tmpfs, never a disk that
+	// can be frozen. go-plugin sets this only with a custom runner.
+	env = append(env, "PLUGIN_UNIX_SOCKET_DIR="+h.opts.RuntimeDir)
 	for k, v := range h.opts.Families[family] {
 		env = append(env, "QGAD_OPT_"+strings.ToUpper(strings.ReplaceAll(k, "-", "_"))+"="+v)
 	}

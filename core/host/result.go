@@ -3,6 +3,12 @@ package host
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/qgad/qgad/qapi"
 )
 
 // checkResult reports why a plugin's serialized result cannot go to the
@@ -286,4 +292,66 @@ func special(w uint64) uint64 {
 		((w + lsb) | w) | // some byte >= 0x7F
 		((q - lsb) &^ q) | // some byte == '"'
 		((bs - lsb) &^ bs) // some byte == '\'
+}
+
+// vet checks a plugin's answer before the core writes it verbatim into a
+// response. A bad answer is the plugin's fault but the plugin is alive: the
+// call fails with a GenericError that says so, nothing is restarted.
+func (f *family) vet(command string, res qapi.RawJSON, qerr *qapi.Error) (qapi.RawJSON, *qapi.Error) {
+	if qerr != nil {
+		if !knownClass(qerr.Class) {
+			qerr = &qapi.Error{Class: qapi.ClassGeneric, Desc: qerr.Desc}
+		}
+		return nil, qerr
+	}
+	if len(res) == 0 && f.h.isSilent(command) {
+		return nil, nil // success of a command without a success response
+	}
+	if err := checkResult(res); err != nil {
+		f.h.opts.Log.Error("plugin sent an invalid result", "plugin", f.name, "command", command, "error", err)
+		return nil, qapi.Errorf("plugin %s answered %s with an invalid result (%v)", f.name, command, err)
+	}
+	return res, nil
+}
+
+// knownClass tells whether class is one of QAPI's ErrorClass values, the
+// only ones a client may be given.
+func knownClass(class string) bool {
+	switch class {
+	case "GenericError", "CommandNotFound", "DeviceNotActive", "DeviceNotFound", "KVMMissingCap":
+		return true
+	}
+	return false
+}
+
+// noteSilent records the commands a plugin described as answering nothing
+// on success (guest-shutdown): only those may return an empty result.
+func (h *Host) noteSilent(d Described) {
+	if d.Info == nil {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, c := range d.Info.Commands {
+		if !c.SuccessResponse {
+			if h.silent == nil {
+				h.silent = map[string]bool{}
+			}
+			h.silent[c.Name] = true
+		}
+	}
+}
+
+func (h *Host) isSilent(command string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.silent[command]
+}
+
+// unsendable tells whether a call failed because the plugin's gRPC server
+// could not marshal its answer (protobuf refuses strings that are not
+// UTF-8), rather than because the plugin died or hung.
+func unsendable(err error) bool {
+	st := status.Convert(err)
+	return st.Code() == codes.Internal && strings.HasPrefix(st.Message(), "grpc: error while marshaling")
 }
