@@ -196,3 +196,26 @@ func need(fs *flag.FlagSet, min, max int) error {
 	}
 	return nil
 }
+
+// query is the shape of a subcommand that makes one agent call: check the
+// number of positional arguments (min to max, max -1 for no limit),
+// connect, call, and print the result as JSON with --json, else with human.
+func query[T any](ctx context.Context, e *env, fs *flag.FlagSet, min, max int,
+	call func(*client.Client) (T, error), human func(T) error) error {
+	if err := need(fs, min, max); err != nil {
+		return err
+	}
+	c, err := e.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	v, err := call(c)
+	if err != nil {
+		return err
+	}
+	if e.opts.json {
+		return e.printJSON(v)
+	}
+	return human(v)
+}

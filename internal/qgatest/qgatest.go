@@ -1,6 +1,8 @@
 // Package qgatest starts real agents for tests — bin/qgad with its real
 // plugin processes, or Debian's qemu-ga to compare with — on unix sockets
-// in a temporary directory, and talks to them over the socket.
+// in a temporary directory, and talks to them over the socket. It also
+// builds and calls a family in-process and renders its answers the way an
+// agent frames them, so tests can compare the two.
 package qgatest
 
 import (
@@ -234,11 +236,7 @@ func (a *Agent) Line(t testing.TB, req string) string {
 // return value, or the error.
 func (a *Agent) Call(t testing.TB, name, argsJSON string) (any, *qapi.Error) {
 	t.Helper()
-	req := `{"execute": "` + name + `"}`
-	if argsJSON != "" {
-		req = `{"execute": "` + name + `", "arguments": ` + argsJSON + `}`
-	}
-	line := a.Line(t, req)
+	line := a.Response(t, name, argsJSON)
 	v, err := qapi.ParseJSON([]byte(line))
 	if err != nil {
 		t.Fatalf("response %q is not JSON: %v", line, err)

@@ -1,9 +1,7 @@
 package file
 
 import (
-	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/qgad/qgad/internal/qgatest"
-	"github.com/qgad/qgad/qapi"
 	"github.com/qgad/qgad/sdk"
 )
 
@@ -39,7 +36,7 @@ type cmpStep struct {
 func TestCompareWithQemuGA(t *testing.T) {
 	q := qgatest.StartQemuGA(t)
 	qemu := &side{dir: q.Dir, writer: -1, call: func(t *testing.T, cmd, args string) string {
-		return q.Line(t, `{"execute": "`+cmd+`", "arguments": `+args+`}`)
+		return q.Response(t, cmd, args)
 	}}
 
 	dir := qgatest.TempDir(t)
@@ -52,8 +49,7 @@ func TestCompareWithQemuGA(t *testing.T) {
 	}
 	defer p.Close()
 	qgad := &side{dir: dir, writer: -1, call: func(t *testing.T, cmd, args string) string {
-		res, err := p.Call(context.Background(), cmd, args)
-		return frame(t, res, err)
+		return qgatest.PluginResponse(t, p, cmd, args)
 	}}
 
 	for i, st := range compareScript() {
@@ -78,23 +74,6 @@ func TestCompareWithQemuGA(t *testing.T) {
 	if a, b := readFile(t, filepath.Join(q.Dir, "qga.state")), readFile(t, filepath.Join(dir, "qga.state")); a != b {
 		t.Errorf("qga.state: qemu-ga %q, qgad %q", a, b)
 	}
-}
-
-// frame renders an in-process result as qemu-ga's response line.
-func frame(t *testing.T, res string, err error) string {
-	t.Helper()
-	if err == nil {
-		return `{"return": ` + res + `}`
-	}
-	var qe *qapi.Error
-	if !errors.As(err, &qe) {
-		t.Fatalf("non-QMP error: %v", err)
-	}
-	desc, merr := qapi.Marshal(qe.Desc)
-	if merr != nil {
-		t.Fatal(merr)
-	}
-	return `{"error": {"class": "` + qe.Class + `", "desc": ` + string(desc) + `}}`
 }
 
 func compareScript() []cmpStep {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/qgad/qgad/internal/cscan"
 	"github.com/qgad/qgad/internal/runner"
 	"github.com/qgad/qgad/qapi"
 )
@@ -58,17 +59,17 @@ func scsiTarget(syspath string) ([3]uint64, bool) {
 	if i < 0 {
 		return tgt, false
 	}
-	sc := scanner{s: syspath[i+len("/target"):]}
+	sc := cscan.New(syspath[i+len("/target"):])
 	for k, sep := range []byte{':', ':', '/', ':', ':', ':'} {
-		v, ok := sc.dec()
-		if !ok || !sc.literal(sep) {
+		v, ok := sc.Udec()
+		if !ok || !sc.Literal(sep) {
 			return tgt, false
 		}
 		if k >= 4 {
 			tgt[k-4] = v
 		}
 	}
-	v, ok := sc.dec()
+	v, ok := sc.Udec()
 	if !ok {
 		return tgt, false
 	}
@@ -77,14 +78,14 @@ func scsiTarget(syspath string) ([3]uint64, bool) {
 }
 
 // pciFunction parses "<domain>:<bus>:<slot>.<function>" (hex) at sc.
-func pciFunction(sc *scanner, pci *[4]uint64) bool {
+func pciFunction(sc *cscan.Scanner, pci *[4]uint64) bool {
 	for k, sep := range []byte{':', ':', '.', 0} {
-		v, ok := sc.hex()
+		v, ok := sc.Hex()
 		if !ok {
 			return false
 		}
 		pci[k] = v
-		if sep != 0 && !sc.literal(sep) {
+		if sep != 0 && !sc.Literal(sep) {
 			return false
 		}
 	}
@@ -97,12 +98,12 @@ func (s sysfs) pciDiskAddress(syspath string, d *DiskAddress) (bool, error) {
 	const marker = "/devices/pci"
 	i := strings.Index(syspath, marker)
 	// "/devices/pci<domain>:<bus>/<domain>:<bus>:<slot>.<function>"
-	sc := scanner{s: syspath, i: i + len(marker)}
+	sc := cscan.At(syspath, i+len(marker))
 	var pci [4]uint64
-	if _, ok := sc.hex(); !ok || !sc.literal(':') {
+	if _, ok := sc.Hex(); !ok || !sc.Literal(':') {
 		return false, nil
 	}
-	if _, ok := sc.hex(); !ok || !sc.literal('/') {
+	if _, ok := sc.Hex(); !ok || !sc.Literal('/') {
 		return false, nil
 	}
 	if !pciFunction(&sc, &pci) {
@@ -110,7 +111,7 @@ func (s sysfs) pciDiskAddress(syspath string, d *DiskAddress) (bool, error) {
 	}
 	var driver string
 	for {
-		link, err := s.readlink(path.Join(syspath[:sc.i], "driver"))
+		link, err := s.readlink(path.Join(syspath[:sc.Pos()], "driver"))
 		if err == nil {
 			driver = path.Base(link)
 			if slices.Contains(knownDrivers, driver) {
@@ -119,7 +120,7 @@ func (s sysfs) pciDiskAddress(syspath string, d *DiskAddress) (bool, error) {
 		}
 		// Not a disk controller: maybe a bridge; descend to the next function.
 		next := sc
-		if !next.literal('/') || !pciFunction(&next, &pci) {
+		if !next.Literal('/') || !pciFunction(&next, &pci) {
 			return false, nil
 		}
 		sc = next
@@ -138,8 +139,8 @@ func (s sysfs) pciDiskAddress(syspath string, d *DiskAddress) (bool, error) {
 	var hosts []uint64
 	hasHost := false
 	if h >= 0 {
-		hs := scanner{s: syspath[h+off:]}
-		if v, ok := hs.dec(); ok {
+		hs := cscan.New(syspath[h+off:])
+		if v, ok := hs.Udec(); ok {
 			host, hasHost = uint32Of(v), true
 			var err error
 			if hosts, err = s.hostNumbers(syspath[:h], ata); err != nil {
@@ -215,8 +216,8 @@ func (s sysfs) hostNumbers(dir string, ata bool) ([]uint64, error) {
 		if !ok {
 			continue
 		}
-		sc := scanner{s: name}
-		if v, ok := sc.dec(); ok {
+		sc := cscan.New(name)
+		if v, ok := sc.Udec(); ok {
 			hosts = append(hosts, uint32Of(v))
 		}
 	}
@@ -244,21 +245,21 @@ func nonPCIVirtioDiskAddress(syspath string, d *DiskAddress) bool {
 func ccwDiskAddress(syspath string, d *DiskAddress) bool {
 	const marker = "/devices/css"
 	i := strings.Index(syspath, marker)
-	sc := scanner{s: syspath, i: i + len(marker)}
+	sc := cscan.At(syspath, i+len(marker))
 	var v [4]uint64
 	n := 0
 	scan := func(sep byte) bool {
-		x, ok := sc.hex()
+		x, ok := sc.Hex()
 		if !ok {
 			return false
 		}
 		v[n] = x
 		n++
-		return sep == 0 || sc.literal(sep)
+		return sep == 0 || sc.Literal(sep)
 	}
 	skip := func(sep byte) bool {
-		_, ok := sc.hex()
-		return ok && sc.literal(sep)
+		_, ok := sc.Hex()
+		return ok && sc.Literal(sep)
 	}
 	_ = skip('/') && scan('.') && scan('.') && scan('/') && skip('.') && skip('.') && scan(0)
 	if n < 4 {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/qgad/qgad/internal/cscan"
 	"github.com/qgad/qgad/internal/runner"
 	"github.com/qgad/qgad/qapi"
 )
@@ -59,16 +60,16 @@ func parseDiskstats(r io.Reader) ([]DiskStatsInfo, error) {
 }
 
 func parseDiskstatsLine(line string, widths [17]int) (DiskStatsInfo, bool) {
-	sc := scanner{s: line}
-	major, ok1 := sc.dec()
-	minor, ok2 := sc.dec()
-	name, ok3 := sc.word()
+	sc := cscan.New(line)
+	major, ok1 := sc.Udec()
+	minor, ok2 := sc.Udec()
+	name, ok3 := sc.Word(0)
 	if !ok1 || !ok2 || !ok3 {
 		return DiskStatsInfo{}, false
 	}
 	var v []uint64
 	for _, w := range widths {
-		x, ok := sc.dec()
+		x, ok := sc.Udec()
 		if !ok {
 			break
 		}

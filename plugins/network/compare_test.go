@@ -7,57 +7,22 @@ import (
 
 	"github.com/qgad/qgad/internal/qgatest"
 	"github.com/qgad/qgad/qapi"
-	"github.com/qgad/qgad/sdk"
 )
-
-func parseList(t *testing.T, s string) []any {
-	t.Helper()
-	v, err := qapi.ParseJSON([]byte(s))
-	if err != nil {
-		t.Fatalf("%v: %s", err, s)
-	}
-	l, ok := v.([]any)
-	if !ok {
-		t.Fatalf("not a list: %s", s)
-	}
-	return l
-}
-
-func marshal(t *testing.T, v any) string {
-	t.Helper()
-	b, err := qapi.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
 
 // Comparison with Debian's qemu-ga 7.2 on this machine, through the
 // production (netlink) source. We ask after qemu-ga, so counters may only
 // have grown.
 func TestCompareQemuGA(t *testing.T) {
 	a := qgatest.StartQemuGA(t)
-	p, err := New(sdk.TestEnv("/"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newFixture(t, "/")
 
 	t.Run("guest-network-get-interfaces", func(t *testing.T) {
-		theirs, qerr := a.Call(t, "guest-network-get-interfaces", "")
-		if qerr != nil {
-			t.Fatal(qerr.Desc)
-		}
-		got, errText := call(t, p, "guest-network-get-interfaces")
-		if errText != "" {
-			t.Fatal(errText)
-		}
-		ours := parseList(t, got)
-		tl := theirs.([]any)
-		if len(ours) != len(tl) {
-			t.Fatalf("qemu-ga: %s\nqgad:    %s", marshal(t, theirs), got)
+		theirs, ours := qgatest.ReturnLists(t, a, p, "guest-network-get-interfaces", "")
+		if len(ours) != len(theirs) {
+			t.Fatalf("qemu-ga: %s\nqgad:    %s", qgatest.Marshal(t, theirs), qgatest.Marshal(t, ours))
 		}
 		for i := range ours {
-			o, th := ours[i].(*qapi.Object), tl[i].(*qapi.Object)
+			o, th := ours[i].(*qapi.Object), theirs[i].(*qapi.Object)
 			// Everything but the counters must be identical, member order too.
 			strip := func(x *qapi.Object) string {
 				c := &qapi.Object{}
@@ -66,7 +31,7 @@ func TestCompareQemuGA(t *testing.T) {
 						c.Members = append(c.Members, m)
 					}
 				}
-				return marshal(t, c)
+				return qgatest.Marshal(t, c)
 			}
 			if strip(o) != strip(th) {
 				t.Errorf("interface %d\nqemu-ga: %s\nqgad:    %s", i, strip(th), strip(o))
@@ -107,7 +72,7 @@ func TestCompareQemuGA(t *testing.T) {
 			}
 			want += strings.Count(string(b), "\n") - 1 + i
 		}
-		if n := len(parseList(t, got)); n != want {
+		if n := len(qgatest.ParseList(t, got)); n != want {
 			t.Errorf("%d routes, the tables have %d: %s", n, want, got)
 		}
 	})

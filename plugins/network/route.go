@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/qgad/qgad/internal/cscan"
 	"github.com/qgad/qgad/internal/runner"
 	"github.com/qgad/qgad/qapi"
 )
@@ -86,8 +87,8 @@ func parseRoutes4(r io.Reader) ([]Route, error) {
 			first = false
 			return
 		}
-		sc := scanner{s: line}
-		iface, ok := sc.word(0)
+		sc := cscan.New(line)
+		iface, ok := sc.Word(0)
 		if !ok {
 			return
 		}
@@ -96,10 +97,10 @@ func parseRoutes4(r io.Reader) ([]Route, error) {
 			var x uint64
 			switch i {
 			case 0, 1, 2, 6: // destination, gateway, flags, mask: unsigned hex
-				x, ok = sc.hex()
+				x, ok = sc.Hex()
 				x = uint64(uint32(x))
 			default: // refcnt, use, metric, mtu, window, irtt: int
-				x, ok = sc.sdec()
+				x, ok = sc.Sdec()
 			}
 			if !ok {
 				return
@@ -134,19 +135,19 @@ func parseRoutes4(r io.Reader) ([]Route, error) {
 func parseRoutes6(r io.Reader) ([]Route, error) {
 	var out []Route
 	err := eachLine(r, func(line string) {
-		sc := scanner{s: line}
+		sc := cscan.New(line)
 		var hexs [3]string
 		var v [6]int64
 		ok := true
 		word := func(dst *string) {
 			if ok {
-				*dst, ok = sc.word(32)
+				*dst, ok = sc.Word(32)
 			}
 		}
 		num := func(dst *int64) {
 			if ok {
 				var x uint64
-				x, ok = sc.hex()
+				x, ok = sc.Hex()
 				*dst = int32Of(x)
 			}
 		}
@@ -160,7 +161,7 @@ func parseRoutes6(r io.Reader) ([]Route, error) {
 		}
 		var iface string
 		if ok {
-			iface, ok = sc.word(0)
+			iface, ok = sc.Word(0)
 		}
 		if !ok {
 			return
@@ -202,13 +203,13 @@ func hexIPv6(s string) (string, bool) {
 		if 2*i >= len(s) {
 			return "", false
 		}
-		hi, ok := hexDigit(s[2*i])
+		hi, ok := cscan.Digit(s[2*i], 16)
 		if !ok {
 			return "", false
 		}
 		v := hi
 		if 2*i+1 < len(s) {
-			if lo, ok := hexDigit(s[2*i+1]); ok {
+			if lo, ok := cscan.Digit(s[2*i+1], 16); ok {
 				v = hi<<4 | lo
 			}
 		}

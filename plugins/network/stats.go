@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"os"
 	"strings"
+
+	"github.com/qgad/qgad/internal/cscan"
 )
 
 const netDevPath = "/proc/net/dev"
@@ -34,15 +36,15 @@ func (f *family) interfaceStats(name string) (InterfaceStat, bool) {
 // parseNetDevLine matches "<name>: <16 counters>" after leading white space;
 // the name must be exactly the text before the first colon.
 func parseNetDevLine(line, name string) (InterfaceStat, bool) {
-	line = strings.TrimLeft(line, " \t\n\v\f\r")
+	line = cscan.TrimLeftSpace(line)
 	head, rest, found := strings.Cut(line, ":")
 	if !found || head != name {
 		return InterfaceStat{}, false
 	}
-	sc := scanner{s: rest}
+	sc := cscan.New(rest)
 	var v [16]uint64
 	for i := range v {
-		x, ok := sc.sdec() // %lld
+		x, ok := sc.Sdec() // %lld
 		if !ok {
 			return InterfaceStat{}, false
 		}

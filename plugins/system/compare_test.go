@@ -84,7 +84,7 @@ func startQemuGA(t *testing.T, env map[string]string) *qgatest.Agent {
 // decoded JSON (numbers exact), failing on an error response.
 func qgaResult(t *testing.T, a *qgatest.Agent, name string) any {
 	t.Helper()
-	line := a.Line(t, `{"execute": "`+name+`"}`)
+	line := a.Response(t, name, "")
 	var resp struct {
 		Return json.RawMessage `json:"return"`
 		Error  *struct{ Class, Desc string }
@@ -125,13 +125,8 @@ func TestCompareWithQemuGA(t *testing.T) {
 
 	t.Run("guest-get-memory-blocks", func(t *testing.T) {
 		// A guest without sysfs memory blocks makes both fail alike.
-		theirsLine := qga.Line(t, `{"execute": "guest-get-memory-blocks"}`)
-		ours, qerr := call(t, f, "guest-get-memory-blocks", "")
-		if qerr != nil {
-			ours = `{"error": {"class": "` + qerr.Class + `", "desc": "` + qerr.Desc + `"}}`
-		} else {
-			ours = `{"return": ` + ours + `}`
-		}
+		theirsLine := qga.Response(t, "guest-get-memory-blocks", "")
+		ours := qgatest.PluginResponse(t, f.plugin(), "guest-get-memory-blocks", "")
 		if ours != theirsLine {
 			t.Errorf("ours    %s\nqemu-ga %s", ours, theirsLine)
 		}

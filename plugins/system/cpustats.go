@@ -5,6 +5,8 @@ import (
 	"context"
 	"os"
 	"strings"
+
+	"github.com/qgad/qgad/internal/cscan"
 )
 
 const procStat = "/proc/stat"
@@ -46,7 +48,7 @@ func (f *family) getCPUStats(ctx context.Context) ([]cpuStats, error) {
 		if line == "" && err != nil {
 			break
 		}
-		st, verdict := parseCPULine(cString(line))
+		st, verdict := parseCPULine(cscan.CString(line))
 		if verdict == lineStop {
 			f.env.Log.Info(`Parsing cpu stat from /proc/stat failed, see "man proc"`)
 			break
@@ -72,18 +74,19 @@ const (
 // exactly 6 counters qemu-ga reports softirq from an unset variable, which
 // is 0 here.
 func parseCPULine(line string) (cpuStats, lineVerdict) {
-	name, rest := scanWord(line)
+	sc := cscan.New(line)
+	name, _ := sc.Word(0)
 	if name == "" || !strings.HasPrefix(name, "cpu") || name == "cpu" {
 		return cpuStats{}, lineSkip
 	}
 	var c [10]uint64
 	n := 0
 	for n < len(c) {
-		v, r, ok := strtoul(rest, 10)
+		v, ok := sc.Udec()
 		if !ok {
 			break
 		}
-		c[n], rest = v, r
+		c[n] = v
 		n++
 	}
 	if n < 4 {
@@ -93,7 +96,7 @@ func parseCPULine(line string) (cpuStats, lineVerdict) {
 	opt := func(ticks uint64) *uint64 { v := ms(ticks); return &v }
 	st := cpuStats{
 		Type:   "linux",
-		CPU:    atoi(name[3:]),
+		CPU:    cscan.Atoi(name[3:]),
 		User:   ms(c[0]),
 		Nice:   ms(c[1]),
 		System: ms(c[2]),
@@ -115,14 +118,4 @@ func parseCPULine(line string) (cpuStats, lineVerdict) {
 		st.GuestNice = opt(c[9])
 	}
 	return st, lineUse
-}
-
-// scanWord is sscanf's %s: skip white space, take the non-space run.
-func scanWord(s string) (word, rest string) {
-	s = trimCSpace(s)
-	i := 0
-	for i < len(s) && !isCSpace(s[i]) {
-		i++
-	}
-	return s[:i], s[i:]
 }

@@ -31,6 +31,17 @@ func testFamily(t *testing.T, root string, env map[string]string) *family {
 	return f
 }
 
+// mutatedFamily copies the guest fixture, lets mutate (when not nil) change
+// the copy, and builds the family on it as testFamily does.
+func mutatedFamily(t *testing.T, env map[string]string, mutate func(t *testing.T, root string)) (f *family, root string) {
+	t.Helper()
+	root = copyRoot(t, guestRoot)
+	if mutate != nil {
+		mutate(t, root)
+	}
+	return testFamily(t, root, env), root
+}
+
 // call runs a command through the plugin exactly as the core would and
 // returns the serialized result, or the QMP error.
 func call(t *testing.T, f *family, name, args string) (string, *qapi.Error) {
@@ -65,6 +76,18 @@ func wantError(t *testing.T, f *family, name, args, desc string) {
 	if qerr.Class != qapi.ClassGeneric || qerr.Desc != desc {
 		t.Fatalf("%s %s: error %s %q, want GenericError %q", name, args, qerr.Class, qerr.Desc, desc)
 	}
+}
+
+// wantListOrError checks a command's answer: the JSON list want (compared
+// as a value) when want starts with "[", else a GenericError with exactly
+// want.
+func wantListOrError(t *testing.T, f *family, name, args, want string) {
+	t.Helper()
+	if strings.HasPrefix(want, "[") {
+		sameJSON(t, mustCall(t, f, name, args), want)
+		return
+	}
+	wantError(t, f, name, args, want)
 }
 
 // decode parses a JSON result into plain Go values (numbers kept exact).

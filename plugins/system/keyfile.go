@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/qgad/qgad/internal/cscan"
 )
 
 // qemu-ga reads os-release with glib's key-file parser after prepending an
@@ -30,7 +32,7 @@ import (
 //   - "Encoding" in the first group must be exactly UTF-8 (any case);
 //   - any other line makes the whole file invalid.
 func parseOSRelease(data []byte) (map[string]string, error) {
-	content := cString(string(data))
+	content := cscan.CString(string(data))
 	if !utf8.ValidString(content) {
 		return nil, errors.New("file is not utf-8 encoded")
 	}

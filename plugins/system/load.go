@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 
+	"github.com/qgad/qgad/internal/cscan"
 	"github.com/qgad/qgad/qapi"
 )
 
@@ -44,9 +45,9 @@ func getloadavg(path string) ([3]float64, error) {
 		}
 		return out, qapi.Errorf("cannot query load average")
 	}
-	p := cString(string(buf[:n-1]))
+	p := cscan.CString(string(buf[:n-1]))
 	for i := range out {
-		v, rest, ok := strtod(p)
+		v, rest, ok := cscan.Strtod(p)
 		if !ok {
 			return out, qapi.Errorf("cannot query load average")
 		}

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/qgad/qgad/internal/cscan"
 	"github.com/qgad/qgad/qapi"
 )
 
@@ -73,7 +74,7 @@ func (f *family) getMemoryBlocks(ctx context.Context) ([]memoryBlock, error) {
 		if !strings.HasPrefix(e.Name(), "memory") || !hasDirBit(e.Type()) {
 			continue
 		}
-		idx, _, _ := strtoul(e.Name()[len("memory"):], 10)
+		idx, _, _ := cscan.Strtoul(e.Name()[len("memory"):], 10)
 		blk, err := f.readMemoryBlock(idx)
 		if err != nil {
 			return nil, err
@@ -213,6 +214,6 @@ func (f *family) getMemoryBlockInfo(ctx context.Context) (memBlockInfo, error) {
 		return memBlockInfo{}, err
 	}
 	// strtol(buf, NULL, 16) stored in a uint64: negative values wrap.
-	size, _, _ := strtol(cString(string(buf[:n])), 16)
+	size, _, _ := cscan.Strtol(cscan.CString(string(buf[:n])), 16)
 	return memBlockInfo{Size: uint64(size)}, nil
 }

@@ -92,14 +92,8 @@ func TestGetMemoryBlocksCases(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root := copyRoot(t, guestRoot)
-			tc.mutate(t, root)
-			f := testFamily(t, root, nil)
-			if strings.HasPrefix(tc.want, "[") {
-				sameJSON(t, mustCall(t, f, "guest-get-memory-blocks", ""), tc.want)
-				return
-			}
-			wantError(t, f, "guest-get-memory-blocks", "", tc.want)
+			f, _ := mutatedFamily(t, nil, tc.mutate)
+			wantListOrError(t, f, "guest-get-memory-blocks", "", tc.want)
 		})
 	}
 }
@@ -198,11 +192,7 @@ func TestSetMemoryBlocks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root := copyRoot(t, guestRoot)
-			if tc.mutate != nil {
-				tc.mutate(t, root)
-			}
-			f := testFamily(t, root, nil)
+			f, root := mutatedFamily(t, nil, tc.mutate)
 			sameJSON(t, mustCall(t, f, "guest-set-memory-blocks", tc.args), tc.want)
 			for blk, want := range tc.state {
 				if got := readFile(t, root, memDirRel+"/"+blk+"/state"); got != want {
@@ -247,14 +237,14 @@ func TestGetMemoryBlockInfo(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root := copyRoot(t, guestRoot)
-			if tc.content != nil {
-				writeFile(t, root, memDirRel+"/block_size_bytes", *tc.content)
-			}
-			if tc.mutate != nil {
-				tc.mutate(t, root)
-			}
-			f := testFamily(t, root, nil)
+			f, _ := mutatedFamily(t, nil, func(t *testing.T, root string) {
+				if tc.content != nil {
+					writeFile(t, root, memDirRel+"/block_size_bytes", *tc.content)
+				}
+				if tc.mutate != nil {
+					tc.mutate(t, root)
+				}
+			})
 			if strings.HasPrefix(tc.want, "{") {
 				if got := mustCall(t, f, "guest-get-memory-block-info", ""); got != tc.want {
 					t.Errorf("got %s, want %s", got, tc.want)

@@ -126,11 +126,8 @@ func TestOSInfoFiles(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root := copyRoot(t, guestRoot)
-			if tc.mutate != nil {
-				tc.mutate(t, root)
-			}
-			checkOSInfo(t, testFamily(t, root, tc.env), withUname(t, tc.want))
+			f, _ := mutatedFamily(t, tc.env, tc.mutate)
+			checkOSInfo(t, f, withUname(t, tc.want))
 		})
 	}
 }

@@ -121,15 +121,11 @@ func TestSetTime(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root := copyRoot(t, guestRoot)
-			if tc.mutate != nil {
-				tc.mutate(t, root)
-			}
 			env := map[string]string{}
 			if tc.tz != "" {
 				env["TZ"] = tc.tz
 			}
-			f := testFamily(t, root, env)
+			f, root := mutatedFamily(t, env, tc.mutate)
 			if tc.wantErr != "" {
 				wantError(t, f, "guest-set-time", tc.args, strings.ReplaceAll(tc.wantErr, "%s", root))
 			} else if got := mustCall(t, f, "guest-set-time", tc.args); got != "{}" {

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/qgad/qgad/internal/cscan"
 	"github.com/qgad/qgad/qapi"
 )
 
@@ -169,7 +170,7 @@ func cpuNumber(name string) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	id, _, ok := strtol(rest, 10)
+	id, _, ok := cscan.Strtol(rest, 10)
 	return id, ok
 }
 

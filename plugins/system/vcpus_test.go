@@ -100,14 +100,8 @@ func TestGetVcpusErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root := copyRoot(t, guestRoot)
-			tc.mutate(t, root)
-			f := testFamily(t, root, nil)
-			if strings.HasPrefix(tc.want, "[") {
-				sameJSON(t, mustCall(t, f, "guest-get-vcpus", ""), tc.want)
-				return
-			}
-			wantError(t, f, "guest-get-vcpus", "", tc.want)
+			f, _ := mutatedFamily(t, nil, tc.mutate)
+			wantListOrError(t, f, "guest-get-vcpus", "", tc.want)
 		})
 	}
 }
@@ -199,11 +193,7 @@ func TestSetVcpus(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root := copyRoot(t, guestRoot)
-			if tc.mutate != nil {
-				tc.mutate(t, root)
-			}
-			f := testFamily(t, root, nil)
+			f, root := mutatedFamily(t, nil, tc.mutate)
 			if tc.wantErr != "" {
 				wantError(t, f, "guest-set-vcpus", tc.args, tc.wantErr)
 			} else {

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/qgad/qgad/internal/qgatest"
 	"github.com/qgad/qgad/qapi"
 	"github.com/qgad/qgad/sdk"
 )
@@ -42,11 +43,7 @@ func itoa(n uint32) string { return strconv.FormatUint(uint64(n), 10) }
 
 func newPlugin(t *testing.T, root string) *sdk.Plugin {
 	t.Helper()
-	p, err := New(sdk.TestEnv(root))
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	return p
+	return qgatest.NewPlugin(t, New, root)
 }
 
 // call runs a command through the same validation and serialization as

@@ -60,65 +60,77 @@ func (f *family) sshGetAuthorizedKeys(_ context.Context, a sshGetArgs) (GuestAut
 }
 
 func (f *family) sshAddAuthorizedKeys(_ context.Context, a sshAddArgs) (sdk.Empty, error) {
-	keys, err := checkKeys(a.Keys)
+	tg, err := f.keysTarget(a.Username, a.Keys)
 	if err != nil {
 		return sdk.Empty{}, err
 	}
-	u, err := lookupUser(f.env.Path(passwdPath), a.Username)
-	if err != nil {
-		return sdk.Empty{}, err
-	}
-	sshDir, path := f.sshPaths(u)
 	f.keysMu.Lock()
 	defer f.keysMu.Unlock()
 	var lines []string
 	read := false
 	if a.Reset == nil || !*a.Reset {
 		// Any read failure just means "start from nothing", as in qemu-ga.
-		if data, err := readContents(path); err == nil {
+		if data, err := readContents(tg.path); err == nil {
 			lines, read = splitLines(data), true
 		}
 	}
 	if !read {
-		if st, err := os.Stat(sshDir); err != nil || !st.IsDir() {
-			if err := mkdirForUser(sshDir, u); err != nil {
+		if st, err := os.Stat(tg.sshDir); err != nil || !st.IsDir() {
+			if err := mkdirForUser(tg.sshDir, tg.user); err != nil {
 				return sdk.Empty{}, err
 			}
 		}
 	}
-	for _, k := range keys {
+	for _, k := range tg.keys {
 		// Exact-line match, so keys added earlier in this call count too.
 		if !slices.Contains(lines, k) {
 			lines = append(lines, k)
 		}
 	}
-	return sdk.Empty{}, writeAuthKeys(path, lines, u)
+	return sdk.Empty{}, writeAuthKeys(tg.path, lines, tg.user)
 }
 
 func (f *family) sshRemoveAuthorizedKeys(_ context.Context, a sshRemoveArgs) (sdk.Empty, error) {
-	keys, err := checkKeys(a.Keys)
+	tg, err := f.keysTarget(a.Username, a.Keys)
 	if err != nil {
 		return sdk.Empty{}, err
 	}
-	u, err := lookupUser(f.env.Path(passwdPath), a.Username)
-	if err != nil {
-		return sdk.Empty{}, err
-	}
-	_, path := f.sshPaths(u)
 	f.keysMu.Lock()
 	defer f.keysMu.Unlock()
 	// g_file_test(G_FILE_TEST_EXISTS) is access(F_OK): nothing to remove from.
-	if syscall.Access(path, 0) != nil {
+	if syscall.Access(tg.path, 0) != nil {
 		return sdk.Empty{}, nil
 	}
-	data, err := readContents(path)
+	data, err := readContents(tg.path)
 	if err != nil {
-		return sdk.Empty{}, qapi.Errorf("failed to read '%s': %s", path, err)
+		return sdk.Empty{}, qapi.Errorf("failed to read '%s': %s", tg.path, err)
 	}
 	// The trailing empty element of a file ending in '\n' is kept, so the
 	// rewritten file keeps its final newline.
-	lines := slices.DeleteFunc(splitLines(data), func(l string) bool { return slices.Contains(keys, l) })
-	return sdk.Empty{}, writeAuthKeys(path, lines, u)
+	lines := slices.DeleteFunc(splitLines(data), func(l string) bool { return slices.Contains(tg.keys, l) })
+	return sdk.Empty{}, writeAuthKeys(tg.path, lines, tg.user)
+}
+
+// keysTarget is what an add or remove request acts on.
+type keysTarget struct {
+	keys         []string // the request's keys, checked, as C strings
+	user         passwdEntry
+	sshDir, path string // ~/.ssh and ~/.ssh/authorized_keys, in the root
+}
+
+// keysTarget checks an add or remove request's keys, then looks up its
+// user, in qemu-ga's order.
+func (f *family) keysTarget(username string, keys []string) (keysTarget, error) {
+	checked, err := checkKeys(keys)
+	if err != nil {
+		return keysTarget{}, err
+	}
+	u, err := lookupUser(f.env.Path(passwdPath), username)
+	if err != nil {
+		return keysTarget{}, err
+	}
+	sshDir, path := f.sshPaths(u)
+	return keysTarget{keys: checked, user: u, sshDir: sshDir, path: path}, nil
 }
 
 // sshPaths returns ~/.ssh and ~/.ssh/authorized_keys of u, mapped into the

@@ -1,4 +1,4 @@
-package system
+package cscan
 
 import (
 	"math"
@@ -29,9 +29,9 @@ func TestStrtol16(t *testing.T) {
 		{"", 0, ""},
 	}
 	for _, tc := range tests {
-		got, rest, _ := strtol(tc.in, 16)
+		got, rest, _ := Strtol(tc.in, 16)
 		if got != tc.want || rest != tc.rest {
-			t.Errorf("strtol(%q, 16) = %d, rest %q; want %d, rest %q", tc.in, got, rest, tc.want, tc.rest)
+			t.Errorf("Strtol(%q, 16) = %d, rest %q; want %d, rest %q", tc.in, got, rest, tc.want, tc.rest)
 		}
 	}
 }
@@ -53,9 +53,9 @@ func TestStrtoul(t *testing.T) {
 		{"0x10", 0, "x10", true},
 	}
 	for _, tc := range tests {
-		got, rest, ok := strtoul(tc.in, 10)
+		got, rest, ok := Strtoul(tc.in, 10)
 		if got != tc.want || rest != tc.rest || ok != tc.ok {
-			t.Errorf("strtoul(%q) = %d, %q, %v; want %d, %q, %v", tc.in, got, rest, ok, tc.want, tc.rest, tc.ok)
+			t.Errorf("Strtoul(%q) = %d, %q, %v; want %d, %q, %v", tc.in, got, rest, ok, tc.want, tc.rest, tc.ok)
 		}
 	}
 }
@@ -68,8 +68,8 @@ func TestAtoi(t *testing.T) {
 		"2147483648": -2147483648,
 		"4294967297": 1,
 	} {
-		if got := atoi(in); got != want {
-			t.Errorf("atoi(%q) = %d, want %d", in, got, want)
+		if got := Atoi(in); got != want {
+			t.Errorf("Atoi(%q) = %d, want %d", in, got, want)
 		}
 	}
 }
@@ -106,9 +106,9 @@ func TestStrtod(t *testing.T) {
 		{"+Infinityx", "+Inf", "x"},
 	}
 	for _, tc := range tests {
-		got, rest, _ := strtod(tc.in)
+		got, rest, _ := Strtod(tc.in)
 		if s := strconv.FormatFloat(got, 'g', 17, 64); s != tc.want || rest != tc.rest {
-			t.Errorf("strtod(%q) = %s, rest %q; want %s, rest %q", tc.in, s, rest, tc.want, tc.rest)
+			t.Errorf("Strtod(%q) = %s, rest %q; want %s, rest %q", tc.in, s, rest, tc.want, tc.rest)
 		}
 	}
 }
