@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -25,7 +26,15 @@ func main() {
 	os.Exit(run())
 }
 
+// coreMemoryLimit is the core's default soft memory limit (GOMEMLIMIT
+// overrides it): one 64 MiB request plus its parse is the largest thing the
+// core holds, and a flood of them must not grow the heap without bound.
+const coreMemoryLimit = 256 << 20
+
 func run() int {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(coreMemoryLimit)
+	}
 	cfg, err := config.Parse(os.Args, os.Getenv)
 	if err != nil {
 		var ee *config.ExitError

@@ -74,12 +74,7 @@ func (d *Dispatcher) HandleParts(ctx context.Context, v any) [][]byte {
 	if qerr != nil {
 		return one(appendError(nil, idp, qerr))
 	}
-	cmd, ok := d.Registry.Lookup(name)
-	if !ok && d.Ready != nil && !isCore(name) {
-		if err := d.Ready(ctx); err == nil {
-			cmd, ok = d.Registry.Lookup(name)
-		}
-	}
+	cmd, ok := d.lookup(ctx, name)
 	if !ok {
 		return one(appendError(nil, idp, &qapi.Error{Class: qapi.ClassCommandNotFound, Desc: fmt.Sprintf("The command %s has not been found", name)}))
 	}
@@ -112,6 +107,33 @@ func (d *Dispatcher) HandleParts(ctx context.Context, v any) [][]byte {
 const bigResult = 64 << 10
 
 func one(b []byte) [][]byte { return [][]byte{b} }
+
+// lookup finds a command; one not registered yet waits until it is, or
+// until every plugin has described itself (bounded by Ready), so a command
+// of a plugin still starting waits for it instead of "not found".
+func (d *Dispatcher) lookup(ctx context.Context, name string) (*Command, bool) {
+	if cmd, ok := d.Registry.Lookup(name); ok || d.Ready == nil || isCore(name) {
+		return cmd, ok
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		_ = d.Ready(ctx)
+		close(done)
+	}()
+	for {
+		changed := d.Registry.Changed()
+		if cmd, ok := d.Registry.Lookup(name); ok {
+			return cmd, true
+		}
+		select {
+		case <-changed:
+		case <-done:
+			return d.Registry.Lookup(name)
+		}
+	}
+}
 
 func (d *Dispatcher) frozen() bool { return d.State != nil && d.State.Frozen() }
 

@@ -35,8 +35,20 @@ type coreFunc func(ctx context.Context, args *qapi.Object) (any, *qapi.Error)
 
 // Registry holds every command in qemu-ga's registration order.
 type Registry struct {
-	mu   sync.RWMutex
-	cmds []*Command
+	mu      sync.RWMutex
+	cmds    []*Command
+	changed chan struct{} // closed and replaced on every Add
+}
+
+// Changed returns a channel closed at the next Add: a command that is not
+// registered yet waits on it for its plugin to describe itself.
+func (r *Registry) Changed() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.changed == nil {
+		r.changed = make(chan struct{})
+	}
+	return r.changed
 }
 
 // Add registers a command. A second registration of a name is an error
@@ -57,6 +69,10 @@ func (r *Registry) Add(c *Command) error {
 	}
 	r.cmds = append(r.cmds, c)
 	slices.SortStableFunc(r.cmds, func(a, b *Command) int { return rank(a) - rank(b) })
+	if r.changed != nil {
+		close(r.changed)
+		r.changed = nil
+	}
 	return nil
 }
 
