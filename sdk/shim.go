@@ -7,6 +7,11 @@ import (
 
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/encoding"
+	_ "google.golang.org/grpc/encoding/proto" // the standard codec executeCodec falls back on
+	"google.golang.org/grpc/mem"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/qgad/qgad/proto/pluginv1"
 	"github.com/qgad/qgad/qapi"
@@ -51,15 +56,121 @@ func (g *GRPCPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc
 	return &Remote{base: pluginv1.NewBaseClient(c), cmds: pluginv1.NewCommandsClient(c)}, nil
 }
 
+// windowSize is the HTTP/2 flow-control window of both ends, stream and
+// connection: larger than any message, so a sender never waits for window
+// updates, even on the first call after a plugin (re)start, where gRPC's
+// default (64 KiB, grown by BDP estimation up to 16 MiB) would take many
+// round trips for a 64 MiB result. It is credit, not memory: unary calls
+// are read as they arrive.
+const windowSize = 2 * MaxMessageSize
+
 // ServerOptions are the gRPC server options a plugin runs with.
 func ServerOptions() []grpc.ServerOption {
-	return []grpc.ServerOption{grpc.MaxRecvMsgSize(MaxMessageSize), grpc.MaxSendMsgSize(MaxMessageSize)}
+	return []grpc.ServerOption{
+		grpc.MaxRecvMsgSize(MaxMessageSize), grpc.MaxSendMsgSize(MaxMessageSize),
+		grpc.InitialWindowSize(windowSize), grpc.InitialConnWindowSize(windowSize),
+		grpc.ForceServerCodecV2(executeCodec{}),
+	}
 }
 
 // DialOptions are the gRPC dial options the core uses.
 func DialOptions() []grpc.DialOption {
-	return []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessageSize), grpc.MaxCallSendMsgSize(MaxMessageSize))}
+	return []grpc.DialOption{
+		grpc.WithDefaultCallOptions(
+			grpc.MaxCallRecvMsgSize(MaxMessageSize), grpc.MaxCallSendMsgSize(MaxMessageSize),
+			grpc.ForceCodecV2(executeCodec{}),
+		),
+		grpc.WithInitialWindowSize(windowSize), grpc.WithInitialConnWindowSize(windowSize),
+	}
 }
+
+// executeCodec is gRPC's proto codec, except for the one big byte field of
+// an Execute call: a 48 MiB guest-file-read answers 64 MiB of result, a
+// guest-file-write sends as much in arguments. The standard codec copies
+// such a field twice per side (into a marshal buffer; out of the received
+// frames, then again into the message); this one sends it from where it
+// is and, on receipt, aliases it in the one contiguous copy of the frames.
+// Messages that are small or carry anything else take the standard path,
+// so the bytes on the wire are those proto.Marshal writes.
+type executeCodec struct{}
+
+// bigField is the size from which a field is worth the special path.
+const bigField = 64 << 10
+
+func (executeCodec) Name() string { return "proto" }
+
+func (executeCodec) Marshal(v any) (mem.BufferSlice, error) {
+	switch m := v.(type) {
+	case *pluginv1.ExecuteResponse:
+		if len(m.Result) >= bigField && m.Error == nil && len(m.ProtoReflect().GetUnknown()) == 0 {
+			head := protowire.AppendTag(nil, 1, protowire.BytesType)
+			head = protowire.AppendVarint(head, uint64(len(m.Result)))
+			return mem.BufferSlice{mem.SliceBuffer(head), mem.SliceBuffer(m.Result)}, nil
+		}
+	case *pluginv1.ExecuteRequest:
+		if len(m.Arguments) >= bigField && len(m.ProtoReflect().GetUnknown()) == 0 {
+			var head []byte
+			if m.Command != "" {
+				head = protowire.AppendTag(head, 1, protowire.BytesType)
+				head = protowire.AppendString(head, m.Command)
+			}
+			head = protowire.AppendTag(head, 2, protowire.BytesType)
+			head = protowire.AppendVarint(head, uint64(len(m.Arguments)))
+			return mem.BufferSlice{mem.SliceBuffer(head), mem.SliceBuffer(m.Arguments)}, nil
+		}
+	}
+	return stdCodec().Marshal(v)
+}
+
+func (executeCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	if data.Len() >= bigField {
+		switch m := v.(type) {
+		case *pluginv1.ExecuteResponse:
+			return unmarshalAliased(data.Materialize(), m, 1, &m.Result)
+		case *pluginv1.ExecuteRequest:
+			return unmarshalAliased(data.Materialize(), m, 2, &m.Arguments)
+		}
+	}
+	return stdCodec().Unmarshal(data, v)
+}
+
+// unmarshalAliased decodes b into m like proto.Unmarshal, except that the
+// bytes field number big is set to a sub-slice of b instead of a copy.
+// The other fields go through proto.Unmarshal, then big is set.
+func unmarshalAliased(b []byte, m proto.Message, big protowire.Number, dst *[]byte) error {
+	var aliased []byte
+	var rest []byte // the other fields, in order
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return fmt.Errorf("proto: %w", protowire.ParseError(n))
+		}
+		if num == big && typ == protowire.BytesType {
+			v, k := protowire.ConsumeBytes(b[n:])
+			if k < 0 {
+				return fmt.Errorf("proto: %w", protowire.ParseError(k))
+			}
+			aliased = v // the last occurrence wins, as in proto
+			b = b[n+k:]
+			continue
+		}
+		k := protowire.ConsumeFieldValue(num, typ, b[n:])
+		if k < 0 {
+			return fmt.Errorf("proto: %w", protowire.ParseError(k))
+		}
+		rest = append(rest, b[:n+k]...)
+		b = b[n+k:]
+	}
+	if err := proto.Unmarshal(rest, m); err != nil { // resets m first
+		return err
+	}
+	if aliased != nil {
+		*dst = aliased
+	}
+	return nil
+}
+
+func stdCodec() encoding.CodecV2 { return encoding.GetCodecV2("proto") }
 
 type baseServer struct {
 	pluginv1.UnimplementedBaseServer
