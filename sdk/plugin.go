@@ -13,7 +13,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
+	"time"
 
+	"github.com/qgad/qgad/internal/memtrim"
 	"github.com/qgad/qgad/qapi"
 )
 
@@ -27,7 +30,15 @@ type Plugin struct {
 	// Busy, if set, reports whether the plugin holds state that stopping
 	// it would lose (open handles, running children, frozen filesystems).
 	Busy func() bool
+
+	trimOnce sync.Once
+	trim     *memtrim.Idle // gives memory back when the plugin goes quiet
 }
+
+// trimDelay is how long a plugin must be quiet before it trims its memory:
+// after a 48 MiB guest-file-read it would otherwise keep ~100 MB until it
+// is stopped.
+const trimDelay = 2 * time.Second
 
 // Command is one QMP command the family provides.
 type Command struct {
@@ -90,6 +101,8 @@ func (p *Plugin) Execute(ctx context.Context, name string, args json.RawMessage)
 		if r := recover(); r != nil {
 			result, qerr = nil, qapi.Errorf("command %s failed in plugin %s: %v", name, p.Name, r)
 		}
+		p.trimOnce.Do(func() { p.trim = memtrim.NewIdle(trimDelay) })
+		p.trim.Kick(trimDelay)
 	}()
 	v, err := cmd.Run(ctx, args)
 	if err != nil {
@@ -97,6 +110,9 @@ func (p *Plugin) Execute(ctx context.Context, name string, args json.RawMessage)
 	}
 	if cmd.NoSuccessResponse {
 		return nil, nil
+	}
+	if raw, ok := v.(qapi.RawJSON); ok && len(raw) > 0 {
+		return raw, nil // already serialized (guest-file-read builds its own)
 	}
 	if v == nil {
 		v = Empty{}

@@ -124,7 +124,7 @@ func run() int {
 	defer a.Stop()
 
 	if cfg.Action == config.ListCommands {
-		a.StartPlugins()
+		a.StartPlugins() // -b help lists every plugin's commands
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_ = a.Host().Ready(ctx)

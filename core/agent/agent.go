@@ -18,7 +18,7 @@ import (
 	"github.com/qgad/qgad/core/dispatch"
 	"github.com/qgad/qgad/core/host"
 	"github.com/qgad/qgad/core/logging"
-	"github.com/qgad/qgad/core/memtrim"
+	"github.com/qgad/qgad/internal/memtrim"
 )
 
 // Version is qgad's version, reported by guest-info and -V.
@@ -58,14 +58,16 @@ type Agent struct {
 	startupErr chan error
 
 	// trim gives memory back once the agent has been quiet for a moment.
-	trim *time.Timer
+	trim *memtrim.Idle
+
+	startOnce sync.Once
 }
 
 // trimDelay is how long the agent must be quiet before it trims its memory.
 const trimDelay = 2 * time.Second
 
 // kickTrim (re)arms the idle trim: called on each request.
-func (a *Agent) kickTrim() { a.trim.Reset(trimDelay) }
+func (a *Agent) kickTrim() { a.trim.Kick(trimDelay) }
 
 // New builds an agent. startFrozen is the result of the marker check.
 func New(cfg Config, log hclog.Logger, gate *logging.Gate, deferredLog func() error, startFrozen bool) (*Agent, error) {
@@ -74,7 +76,7 @@ func New(cfg Config, log hclog.Logger, gate *logging.Gate, deferredLog func() er
 	}
 	a := &Agent{cfg: cfg, log: log, gate: gate, openDeferredLog: deferredLog, startupErr: make(chan error, 1)}
 	a.thawed = sync.NewCond(&a.thawedMu)
-	a.trim = time.AfterFunc(trimDelay, func() { memtrim.Trim() })
+	a.trim = memtrim.NewIdle(trimDelay)
 	a.frozen.Store(startFrozen)
 	cfg.Host.Log = log
 	cfg.Host.Frozen = a.Frozen
@@ -107,8 +109,17 @@ func MarkerExists(stateDir string) bool {
 	return err == nil || !errors.Is(err, os.ErrNotExist)
 }
 
-// ready waits, bounded, for plugin discovery.
+// pluginStartDelay: plugins start this long after the channel opens, or at
+// the first request that needs them, whichever comes first, so that their
+// start-up (eight Go runtimes) does not slow the host's first sync.
+const pluginStartDelay = 100 * time.Millisecond
+
+// startPlugins starts plugin discovery once.
+func (a *Agent) startPlugins() { a.startOnce.Do(a.StartPlugins) }
+
+// ready waits, bounded, for plugin discovery, starting it if needed.
 func (a *Agent) ready(ctx context.Context) error {
+	a.startPlugins()
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	return a.host.Ready(ctx)
@@ -204,9 +215,7 @@ func (a *Agent) Run(ctx context.Context, pre channel.Channel, opened func() erro
 			return err
 		}
 	}
-	// Plugins start once the channel is open, so the host's first sync
-	// does not wait behind their start-up.
-	a.StartPlugins()
+	time.AfterFunc(pluginStartDelay, a.startPlugins)
 	// Two plugins claiming one command stop the agent as soon as the second
 	// describes itself: a startup error, found after serving began.
 	ctx, cancel := context.WithCancel(ctx)

@@ -80,12 +80,19 @@ func (f *family) describe() Described {
 	switch {
 	case f.disabled:
 		f.stop()
-	case f.h.opts.IdleStop > 0:
-		// Started on first use: the command list is known now.
-		f.stopIfIdle(0)
+	case f.h.opts.IdleStop > describeGrace:
+		// Started on first use: the command list is known now. Keep the
+		// instance a moment for the call that may be waiting for it.
+		f.mu.Lock()
+		f.lastUsed = time.Now().Add(describeGrace - f.h.opts.IdleStop)
+		f.mu.Unlock()
 	}
 	return d
 }
+
+// describeGrace is how long a plugin stays up after describing itself at
+// startup when idle stop is on: a call that waited for it reuses it.
+const describeGrace = 2 * time.Second
 
 // stopIfIdle stops the plugin when no call ran for idle and it holds no
 // state (the fsfreeze family says busy while frozen, file while handles

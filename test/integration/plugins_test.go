@@ -252,6 +252,16 @@ func TestCoreAnswersWhilePluginsStart(t *testing.T) {
 	os.WriteFile(slow, []byte("#!/bin/sh\nsleep 3\nexec "+hello+"\n"), 0o755)
 	a := qgatest.StartQgad(t, "--plugin-dir", dir)
 	a.MustCall(t, "guest-ping", "")
+	// Plugins start shortly after the channel opens: wait for the slow
+	// one's shell wrapper, then ask again.
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, ok := children(t, a.Cmd.Process.Pid)["sh"]; ok {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	a.MustCall(t, "guest-ping", "")
 	a.MustCall(t, "guest-sync", `{"id": 1}`)
 	// The answers came while the slow plugin was still its shell wrapper.
 	if _, starting := children(t, a.Cmd.Process.Pid)["sh"]; !starting {

@@ -16,6 +16,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -23,6 +24,9 @@ import (
 // Trim returns the heap's free pages and drops the executable's read-only
 // pages from the process's resident set. It returns the bytes advised.
 func Trim() int {
+	// Twice: buffers that gRPC pools (sync.Pool) survive one collection
+	// and are only freed by the second.
+	debug.FreeOSMemory()
 	debug.FreeOSMemory()
 	exe, err := os.Executable()
 	if err != nil {
@@ -77,3 +81,17 @@ func madvise(start, end uintptr) error {
 	}
 	return nil
 }
+
+// Idle trims memory once the process has been quiet for a delay: Kick on
+// every unit of work, and the trim runs delay after the last one.
+type Idle struct {
+	t *time.Timer
+}
+
+// NewIdle arms an idle trim that first fires delay from now.
+func NewIdle(delay time.Duration) *Idle {
+	return &Idle{t: time.AfterFunc(delay, func() { Trim() })}
+}
+
+// Kick postpones the trim to delay from now.
+func (i *Idle) Kick(delay time.Duration) { i.t.Reset(delay) }
