@@ -55,7 +55,7 @@ func (d *Dispatcher) RegisterCore() error {
 
 func (d *Dispatcher) info(ctx context.Context, _ *qapi.Object) (any, *qapi.Error) {
 	if d.Ready != nil {
-		_ = d.Ready(ctx) // list what is known if discovery is slow
+		_ = d.Ready(ctx) // bounded: then list what is known
 	}
 	all := d.Registry.All()
 	frozen := d.frozen()

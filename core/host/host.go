@@ -101,13 +101,19 @@ func New(opts Options) (*Host, []error) {
 	return h, refused
 }
 
+// readyWait bounds how long Ready waits after Start: plugins describe
+// themselves in milliseconds (about half a second in a TCG guest); one that
+// hangs in its handshake must not hold guest-info, and its commands appear
+// when it does describe itself.
+const readyWait = 3 * time.Second
+
 // Families lists the discovered family names.
 func (h *Host) Families() []string { return append([]string(nil), h.order...) }
 
 // Start launches every plugin concurrently and calls onDescribed for each
 // as it reports its commands. It returns at once.
 func (h *Host) Start(onDescribed func(Described)) {
-	h.readyBy = time.Now().Add(h.opts.StartTimeout)
+	h.readyBy = time.Now().Add(readyWait)
 	if h.opts.IdleStop > 0 {
 		go h.stopIdle()
 	}
