@@ -113,7 +113,7 @@ func (h *Host) Families() []string { return append([]string(nil), h.order...) }
 // Start launches every plugin concurrently and calls onDescribed for each
 // as it reports its commands. It returns at once.
 func (h *Host) Start(onDescribed func(Described)) {
-	h.readyBy = time.Now().Add(readyWait)
+	h.readyBy = time.Now().Add(min(readyWait, h.opts.StartTimeout))
 	if h.opts.IdleStop > 0 {
 		go h.stopIdle()
 	}

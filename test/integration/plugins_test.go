@@ -249,7 +249,7 @@ func TestCoreAnswersWhilePluginsStart(t *testing.T) {
 	dir := qgatest.TempDir(t)
 	hello := qgatest.Bin(t, "examples/qgad-plugin-com.example.hello")
 	slow := filepath.Join(dir, "qgad-plugin-slow")
-	os.WriteFile(slow, []byte("#!/bin/sh\nsleep 3\nexec "+hello+"\n"), 0o755)
+	os.WriteFile(slow, []byte("#!/bin/sh\nsleep 1\nexec "+hello+"\n"), 0o755)
 	a := qgatest.StartQgad(t, "--plugin-dir", dir)
 	a.MustCall(t, "guest-ping", "")
 	// Plugins start shortly after the channel opens: wait for the slow
