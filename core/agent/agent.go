@@ -80,6 +80,7 @@ func New(cfg Config, log hclog.Logger, gate *logging.Gate, deferredLog func() er
 	a.frozen.Store(startFrozen)
 	cfg.Host.Log = log
 	cfg.Host.Frozen = a.Frozen
+	cfg.Host.Stopped = a.kickTrim
 	cfg.Host.Root = cfg.SysRoot
 	cfg.Host.StateDir = cfg.StateDir
 	h, refused := host.New(cfg.Host)

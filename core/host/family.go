@@ -121,6 +121,9 @@ func (f *family) stopIfIdle(idle time.Duration) {
 	f.mu.Unlock()
 	f.h.opts.Log.Debug("stopping idle plugin", "plugin", f.name)
 	inst.kill()
+	if f.h.opts.Stopped != nil {
+		f.h.opts.Stopped()
+	}
 }
 
 func (f *family) describeOnce() (*pluginv1.DescribeResponse, error) {

@@ -34,7 +34,10 @@ type Options struct {
 	// not hold state (its Status says busy), also right after it described
 	// itself at startup; the next call starts it again. 0 keeps plugins
 	// running.
-	IdleStop     time.Duration
+	IdleStop time.Duration
+	// Stopped, if set, is called after an idle plugin was stopped (the
+	// core trims its own memory once that burst of work is over).
+	Stopped      func()
 	StartTimeout time.Duration
 	MaxFailures  int    // consecutive failures before giving up on a family
 	MemoryLimit  string // GOMEMLIMIT for each plugin process ("" = none)
