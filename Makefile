@@ -70,7 +70,7 @@ e2e: build
 # about 4 minutes; not part of `make test`): bin/bench.json, bin/bench.md and
 # the generated section of BENCHMARKS.md.
 bench: deps build
-	$(GO) run ./cmd/qgad-bench -bin $(BIN) -json $(BIN)/bench.json -md $(BIN)/bench.md -update BENCHMARKS.md
+	$(GO) run ./cmd/qgad-bench -settle 6s -bin $(BIN) -json $(BIN)/bench.json -md $(BIN)/bench.md -update BENCHMARKS.md
 
 # .deb and .rpm packages of the core, each family, all of them and the
 # example plugin, into bin/packages (nfpm configs: packaging/nfpm, written by
