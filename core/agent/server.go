@@ -1,12 +1,10 @@
 package agent
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/qgad/qgad/core/channel"
@@ -22,9 +20,6 @@ type server struct {
 	a      *Agent
 	parser *jsonstream.Parser
 	queue  chan item
-
-	mu       sync.Mutex
-	cancelIn context.CancelFunc // cancels the call in flight, if abandonable
 }
 
 // item is one parsed value, a parse error, or the end of a client.
@@ -84,14 +79,7 @@ func (s *server) readClient(ctx context.Context, c *clientConn, buf []byte) erro
 	for {
 		n, err := c.Read(buf)
 		if n > 0 {
-			chunk := buf[:n]
-			if bytes.IndexByte(chunk, 0xFF) >= 0 {
-				s.abandonInFlight()
-			}
-			s.parser.Feed(chunk, func(v any, perr error) {
-				if isSync(v) {
-					s.abandonInFlight()
-				}
+			s.parser.Feed(buf[:n], func(v any, perr error) {
 				s.queue <- item{conn: c, value: v, err: perr}
 			})
 		}
@@ -102,26 +90,6 @@ func (s *server) readClient(ctx context.Context, c *clientConn, buf []byte) erro
 			return err
 		}
 	}
-}
-
-// isSync spots guest-sync requests: a client that syncs has given up on
-// whatever it asked before.
-func isSync(v any) bool {
-	req, ok := v.(interface{ Get(string) (any, bool) })
-	if !ok {
-		return false
-	}
-	name, _ := req.Get("execute")
-	return name == "guest-sync" || name == "guest-sync-delimited"
-}
-
-// abandonInFlight cancels the command being run, if it may be abandoned.
-func (s *server) abandonInFlight() {
-	s.mu.Lock()
-	if s.cancelIn != nil {
-		s.cancelIn()
-	}
-	s.mu.Unlock()
 }
 
 func (s *server) work(ctx context.Context) {
@@ -144,35 +112,11 @@ func (s *server) work(ctx context.Context) {
 	}
 }
 
-// dispatch runs one request. Calls other than fsfreeze ones are abandoned
-// when the client re-syncs; a freeze is never cut short halfway.
+// dispatch runs one request. Requests run strictly in order, as in
+// qemu-ga: a client's later guest-sync or 0xFF does not cut short what it
+// asked before (call deadlines bound a plugin that hangs).
 func (s *server) dispatch(ctx context.Context, v any) [][]byte {
-	callCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	if !isFreezeCommand(v) {
-		s.mu.Lock()
-		s.cancelIn = cancel
-		s.mu.Unlock()
-		defer func() {
-			s.mu.Lock()
-			s.cancelIn = nil
-			s.mu.Unlock()
-		}()
-	}
-	return s.a.disp.HandleParts(callCtx, v)
-}
-
-func isFreezeCommand(v any) bool {
-	req, ok := v.(interface{ Get(string) (any, bool) })
-	if !ok {
-		return false
-	}
-	name, _ := req.Get("execute")
-	switch name {
-	case "guest-fsfreeze-freeze", "guest-fsfreeze-freeze-list", "guest-fsfreeze-thaw":
-		return true
-	}
-	return false
+	return s.a.disp.HandleParts(ctx, v)
 }
 
 // write sends one response, given in pieces (a large result apart from its

@@ -374,9 +374,8 @@ func (f *family) execute(ctx context.Context, command string, args []byte) (qapi
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded:
 		cause = fmt.Errorf("plugin %s did not answer %s within %s and was restarted", f.name, command, timeout)
 	case errors.Is(ctx.Err(), context.Canceled) || status.Code(err) == codes.Canceled:
-		// The agent abandoned the call (a new guest-sync); the plugin is
-		// healthy.
-		return nil, qapi.Errorf("%s was cancelled by a new guest-sync", command), nil
+		// The agent is stopping; the plugin is healthy.
+		return nil, qapi.Errorf("%s was cancelled: the agent is stopping", command), nil
 	case status.Code(err) == codes.ResourceExhausted:
 		// An oversized result: the plugin is healthy, the answer is not.
 		return nil, qapi.Errorf("plugin %s answered %s with a result over the size limit", f.name, command), nil
