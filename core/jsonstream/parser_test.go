@@ -337,9 +337,6 @@ func TestTokenCountLimit(t *testing.T) {
 // (the check is sum + 1 > 64 MiB, made before each token is added), and the
 // lexer cuts a single token when it exceeds 64 MiB.
 func TestTokenSizeLimit(t *testing.T) {
-	if testing.Short() {
-		t.Skip("64 MiB inputs")
-	}
 	const M = 64 << 20
 	// {"a":"<n bytes>"} has tokens of 1+3+1+(n+2)+1 bytes.
 	msg := func(n int) string { return `{"a":"` + strings.Repeat("a", n) + `"}` }
