@@ -31,6 +31,7 @@ func Serve(build Builder) {
 		os.Exit(1)
 	}
 	go watchParent(os.Getppid())
+	startDirect(p, log)
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: Handshake,
 		Plugins:         plugin.PluginSet{PluginKey: &GRPCPlugin{Impl: p}},

@@ -220,8 +220,21 @@ func (s *commandsServer) Execute(ctx context.Context, req *pluginv1.ExecuteReque
 
 // Remote is the core's handle on a running plugin.
 type Remote struct {
-	base pluginv1.BaseClient
-	cmds pluginv1.CommandsClient
+	base   pluginv1.BaseClient
+	cmds   pluginv1.CommandsClient
+	direct *Direct // nil: Execute over gRPC only
+}
+
+// UseDirect makes Execute go over the plugin's direct channel when it is
+// free (see direct.go). The Remote owns d from then on.
+func (r *Remote) UseDirect(d *Direct) { r.direct = d }
+
+// Close releases the direct channel; the gRPC connection belongs to
+// go-plugin's client.
+func (r *Remote) Close() {
+	if r.direct != nil {
+		r.direct.Close()
+	}
 }
 
 // Describe asks the plugin for its identity and commands.
@@ -241,6 +254,11 @@ func (r *Remote) Busy(ctx context.Context) (bool, error) {
 // Execute runs a command in the plugin. A non-nil error is a transport
 // failure (the plugin died or timed out); command errors come back as qerr.
 func (r *Remote) Execute(ctx context.Context, name string, args []byte) (result qapi.RawJSON, qerr *qapi.Error, err error) {
+	if r.direct != nil {
+		if result, qerr, err, ok := r.direct.Execute(ctx, name, args); ok {
+			return result, qerr, err
+		}
+	}
 	resp, err := r.cmds.Execute(ctx, &pluginv1.ExecuteRequest{Command: name, Arguments: args})
 	if err != nil {
 		return nil, nil, err

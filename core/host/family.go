@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -262,8 +264,14 @@ func (f *family) start() (*plugin.Client, *sdk.Remote, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("plugin %s refused: %w", f.name, err)
 	}
+	coreEnd, pluginEnd, err := socketpair()
+	if err != nil {
+		return nil, nil, fmt.Errorf("plugin %s: direct channel: %w", f.name, err)
+	}
+	defer pluginEnd.Close() // the child has its copy once started
 	cmd := exec.Command(f.path)
-	cmd.Env = f.h.environ(f.name)
+	cmd.Env = append(f.h.environ(f.name), fmt.Sprintf("%s=%d", sdk.EnvExecFD, sdk.ExecFD))
+	cmd.ExtraFiles = []*os.File{pluginEnd} // fd 3 = sdk.ExecFD
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  sdk.Handshake,
@@ -278,11 +286,16 @@ func (f *family) start() (*plugin.Client, *sdk.Remote, error) {
 	})
 	rpc, err := client.Client()
 	if err != nil {
+		coreEnd.Close()
 		client.Kill()
 		return nil, nil, startError(f.name, f.path, err)
 	}
+	direct := sdk.OpenDirect(coreEnd) // after the handshake: the hello came before it
 	raw, err := rpc.Dispense(sdk.PluginKey)
 	if err != nil {
+		if direct != nil {
+			direct.Close()
+		}
 		client.Kill()
 		return nil, nil, fmt.Errorf("plugin %s: %w", f.name, err)
 	}
@@ -290,6 +303,9 @@ func (f *family) start() (*plugin.Client, *sdk.Remote, error) {
 	if !ok {
 		client.Kill()
 		return nil, nil, fmt.Errorf("plugin %s: unexpected plugin type %T", f.name, raw)
+	}
+	if direct != nil {
+		remote.UseDirect(direct)
 	}
 	if rc := client.ReattachConfig(); rc != nil {
 		f.h.limit(f.name, rc.Pid)
@@ -312,6 +328,7 @@ func (inst *instance) kill() {
 	})
 	inst.client.Kill()
 	watchdog.Stop()
+	inst.remote.Close()
 	select {
 	case <-inst.done:
 	default:
@@ -382,7 +399,7 @@ func (f *family) execute(ctx context.Context, command string, args []byte) (qapi
 	case unsendable(err):
 		// The plugin could not encode its answer (an error text that is
 		// not UTF-8): the plugin is healthy, the answer is lost.
-		return nil, qapi.Errorf("plugin %s could not send its answer to %s (%s)", f.name, command, status.Convert(err).Message()), nil
+		return nil, qapi.Errorf("plugin %s could not send its answer to %s (%s)", f.name, command, strings.TrimPrefix(status.Convert(err).Message(), "grpc: ")), nil
 	default:
 		cause = fmt.Errorf("plugin %s failed during %s: %v", f.name, command, status.Convert(err).Message())
 	}
@@ -393,4 +410,15 @@ func (f *family) execute(ctx context.Context, command string, args []byte) (qapi
 	f.mu.Unlock()
 	f.h.opts.Log.Error("plugin call failed", "plugin", f.name, "command", command, "error", cause)
 	return nil, nil, cause
+}
+
+// socketpair returns the two ends of the plugin's direct channel (see
+// sdk/direct.go), both close-on-exec: the child gets its end as fd 3
+// through ExtraFiles, which clears the flag on that copy only.
+func socketpair() (coreEnd, pluginEnd *os.File, err error) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	return os.NewFile(uintptr(fds[0]), "qgad-exec-core"), os.NewFile(uintptr(fds[1]), "qgad-exec-plugin"), nil
 }

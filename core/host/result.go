@@ -348,10 +348,11 @@ func (h *Host) isSilent(command string) bool {
 	return h.silent[command]
 }
 
-// unsendable tells whether a call failed because the plugin's gRPC server
-// could not marshal its answer (protobuf refuses strings that are not
-// UTF-8), rather than because the plugin died or hung.
+// unsendable tells whether a call failed because the plugin could not
+// marshal its answer (protobuf refuses strings that are not UTF-8), rather
+// than because the plugin died or hung. gRPC says "grpc: error while
+// marshaling: ...", the direct channel "error while marshaling: ...".
 func unsendable(err error) bool {
 	st := status.Convert(err)
-	return st.Code() == codes.Internal && strings.HasPrefix(st.Message(), "grpc: error while marshaling")
+	return st.Code() == codes.Internal && strings.HasPrefix(strings.TrimPrefix(st.Message(), "grpc: "), "error while marshaling")
 }

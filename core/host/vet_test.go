@@ -70,6 +70,7 @@ func TestUnsendable(t *testing.T) {
 		want bool
 	}{
 		{status.Error(codes.Internal, "grpc: error while marshaling: string field contains invalid UTF-8"), true},
+		{status.Error(codes.Internal, "error while marshaling: string field contains invalid UTF-8"), true}, // the direct channel
 		{status.Error(codes.Unavailable, "error reading from server: EOF"), false},
 		{status.Error(codes.Internal, "transport: something else"), false},
 		{errors.New("grpc: error while marshaling: x"), false},

@@ -92,7 +92,7 @@ func TestPluginBadResults(t *testing.T) {
 			desc: bad + "__org.qgad.test_newline with an invalid result (offset 2: byte 0x0a after the value)"},
 		{command: "__org.qgad.test_class", class: "GenericError", desc: "caf\u00e9"},
 		{command: "__org.qgad.test_latin1", class: "GenericError",
-			desc: "plugin org.qgad.test.malformed could not send its answer to __org.qgad.test_latin1 (grpc: error while marshaling: string field contains invalid UTF-8)"},
+			desc: "plugin org.qgad.test.malformed could not send its answer to __org.qgad.test_latin1 (error while marshaling: string field contains invalid UTF-8)"},
 		{command: "__org.qgad.test_oversized", class: "GenericError",
 			desc: "plugin org.qgad.test.oversized answered __org.qgad.test_oversized with a result over the size limit"},
 		{command: "__org.qgad.test_fine", wantValue: `{"fine": true}`},
