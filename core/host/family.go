@@ -38,7 +38,22 @@ type family struct {
 	lastErr   error
 	lastUsed  time.Time // end of the last call (or of the describe)
 	calls     int       // calls in flight
+	// bulk is set once the running instance moved a large request or
+	// result: its heap grew to hold it, so it is stopped after bulkIdleStop
+	// rather than the usual idle period (see stopIfIdle).
+	bulk bool
 }
+
+// bulkCall is the request plus result size from which a call counts as a
+// bulk transfer, and bulkIdleStop how long an instance that made one may
+// stay idle. After a 48 MiB guest-file-read a Go plugin holds tens of MB
+// even after returning what it can to the OS; starting it again costs
+// ~30 ms, nothing next to such a transfer, and file tooling reads in a
+// tight loop, so a few seconds of quiet mean the burst is over.
+const (
+	bulkCall     = 1 << 20
+	bulkIdleStop = 3 * time.Second
+)
 
 type instance struct {
 	client *plugin.Client
@@ -102,6 +117,9 @@ const describeGrace = 2 * time.Second
 // new instance.
 func (f *family) stopIfIdle(idle time.Duration) {
 	f.mu.Lock()
+	if f.bulk {
+		idle = min(idle, bulkIdleStop)
+	}
 	inst := f.cur
 	if inst == nil || f.calls > 0 || f.starting != nil || time.Since(f.lastUsed) < idle {
 		f.mu.Unlock()
@@ -120,6 +138,7 @@ func (f *family) stopIfIdle(idle time.Duration) {
 		return
 	}
 	f.cur = nil
+	f.bulk = false
 	f.mu.Unlock()
 	f.h.opts.Log.Debug("stopping idle plugin", "plugin", f.name)
 	inst.kill()
@@ -253,6 +272,7 @@ func (f *family) launch(failures int, started chan struct{}) {
 		f.h.opts.Log.Error("plugin failed to start", "plugin", f.name, "error", err)
 	} else {
 		f.cur = inst
+		f.bulk = false
 		f.h.opts.Log.Debug("plugin started", "plugin", f.name, "pid", inst.client.ReattachConfig().Pid)
 	}
 	f.starting = nil
@@ -382,6 +402,9 @@ func (f *family) execute(ctx context.Context, command string, args []byte) (qapi
 	if err == nil {
 		f.mu.Lock()
 		f.failures = 0
+		if len(args)+len(res) >= bulkCall && f.cur == inst {
+			f.bulk = true
+		}
 		f.mu.Unlock()
 		res, qerr = f.vet(command, res, qerr)
 		return res, qerr, nil

@@ -6,6 +6,8 @@ package integration
 // plugin, a disabled family, and discovery of a third-party plugin.
 
 import (
+	"bytes"
+	"encoding/base64"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -299,4 +301,30 @@ func TestIdlePluginsStopAndStartOnDemand(t *testing.T) {
 		t.Error("the file plugin was stopped with a handle open")
 	}
 	a.MustCall(t, "guest-file-close", `{"handle": `+itoa(h)+`}`)
+}
+
+// A plugin that moved a bulk transfer is stopped after a few seconds of
+// quiet, not after the configured idle period: its heap grew to hold the
+// data. Others keep the configured period.
+func TestBulkPluginStopsSooner(t *testing.T) {
+	a := qgatest.StartQgad(t, "--plugin-idle-stop=60s")
+	a.MustCall(t, "guest-get-host-name", "")
+	data := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("qgad"), 1<<18)) // 1 MiB
+	h := a.MustCall(t, "guest-file-open", `{"path": "bulk", "mode": "w"}`).(int64)
+	a.MustCall(t, "guest-file-write", `{"handle": `+itoa(h)+`, "buf-b64": "`+data+`"}`)
+	a.MustCall(t, "guest-file-close", `{"handle": `+itoa(h)+`}`)
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, ok := children(t, a.Cmd.Process.Pid)["qgad-plugin-file"]; !ok {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	kids := children(t, a.Cmd.Process.Pid)
+	if _, ok := kids["qgad-plugin-file"]; ok {
+		t.Error("the file plugin is still running 15 s after a bulk write")
+	}
+	if _, ok := kids["qgad-plugin-system"]; !ok {
+		t.Error("the system plugin was stopped before its 60 s idle period")
+	}
 }
