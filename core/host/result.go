@@ -268,6 +268,15 @@ const (
 // need no attention in a string: 0x20..0x7E except '"' and '\'.
 func plainRun(b []byte) int {
 	i := 0
+	// 32 bytes a step while nothing needs attention (a base64 payload is
+	// megabytes of such bytes), then 8, then 1.
+	for ; len(b)-i >= 32; i += 32 {
+		w := b[i : i+32 : i+32]
+		if (special(binary.LittleEndian.Uint64(w))|special(binary.LittleEndian.Uint64(w[8:]))|
+			special(binary.LittleEndian.Uint64(w[16:]))|special(binary.LittleEndian.Uint64(w[24:])))&msb != 0 {
+			break
+		}
+	}
 	for ; len(b)-i >= 8; i += 8 {
 		if special(binary.LittleEndian.Uint64(b[i:]))&msb != 0 {
 			break

@@ -71,7 +71,7 @@ func TestCheckResultDeep(t *testing.T) {
 
 // plainRun's word-at-a-time scan agrees with a byte loop at every offset.
 func TestPlainRun(t *testing.T) {
-	base := []byte(strings.Repeat("QUJDabc+/=", 4))
+	base := []byte(strings.Repeat("QUJDabc+/=", 10))
 	for pos := range len(base) {
 		for _, c := range []byte{0x00, 0x1f, '"', '\\', 0x7f, 0x80, 0xff} {
 			b := append([]byte(nil), base...)

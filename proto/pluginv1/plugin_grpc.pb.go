@@ -179,6 +179,11 @@ const (
 // CommandsClient is the client API for Commands service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
+//
+// Commands.Execute is also served, by plugins built on the SDK, on the
+// direct channel (fd 3, see sdk/direct.go): the same messages in
+// length-prefixed frames, without gRPC's per-call cost. The core uses gRPC
+// for plugins that do not greet there.
 type CommandsClient interface {
 	Execute(ctx context.Context, in *ExecuteRequest, opts ...grpc.CallOption) (*ExecuteResponse, error)
 }
@@ -204,6 +209,11 @@ func (c *commandsClient) Execute(ctx context.Context, in *ExecuteRequest, opts .
 // CommandsServer is the server API for Commands service.
 // All implementations must embed UnimplementedCommandsServer
 // for forward compatibility.
+//
+// Commands.Execute is also served, by plugins built on the SDK, on the
+// direct channel (fd 3, see sdk/direct.go): the same messages in
+// length-prefixed frames, without gRPC's per-call cost. The core uses gRPC
+// for plugins that do not greet there.
 type CommandsServer interface {
 	Execute(context.Context, *ExecuteRequest) (*ExecuteResponse, error)
 	mustEmbedUnimplementedCommandsServer()
