@@ -25,6 +25,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/qgad/qgad/internal/bigcopy"
 )
 
 // maxWriteDepth bounds the nesting of values the writer accepts, so that a
@@ -240,7 +242,7 @@ func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	for {
 		n := plainPrefix(s)
-		dst = append(dst, s[:n]...)
+		dst = bigcopy.Append(dst, s[:n])
 		s = s[n:]
 		if len(s) == 0 {
 			break

@@ -37,6 +37,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/qgad/qgad/proto/pluginv1"
 	"github.com/qgad/qgad/qapi"
@@ -122,13 +123,25 @@ func serveFrames(p *Plugin, f io.ReadWriteCloser) error {
 			return fmt.Errorf("direct channel: %w", err)
 		}
 		var resp *pluginv1.ExecuteResponse
+		var st Streamed
 		switch {
 		case err != nil:
 			resp = &pluginv1.ExecuteResponse{Error: &pluginv1.Error{Class: qapi.ClassGeneric, Desc: "arguments over the size limit"}}
 		case kind != kindRequest:
 			return fmt.Errorf("direct channel: unexpected frame kind %q", kind)
 		default:
-			resp = executeFrame(p, payload)
+			resp, st = executeFrame(p, payload)
+		}
+		if st != nil {
+			if st.Len() > MaxMessageSize {
+				err = writeFailure(f, codes.ResourceExhausted, fmt.Sprintf("result of %d bytes over the limit of %d", st.Len(), MaxMessageSize))
+			} else {
+				err = writeStreamed(f, st)
+			}
+			if err != nil {
+				return fmt.Errorf("direct channel: %w", err)
+			}
+			continue
 		}
 		out, merr := executeCodec{}.Marshal(resp)
 		switch {
@@ -151,18 +164,63 @@ func writeFailure(w io.Writer, code codes.Code, text string) error {
 	return writeFrame(w, kindFailure, mem.BufferSlice{mem.SliceBuffer(append([]byte{byte(code)}, text...))})
 }
 
-func executeFrame(p *Plugin, payload []byte) *pluginv1.ExecuteResponse {
+// executeFrame runs one request; a Streamed result comes back as st.
+func executeFrame(p *Plugin, payload []byte) (*pluginv1.ExecuteResponse, Streamed) {
 	req := &pluginv1.ExecuteRequest{}
-	if err := (executeCodec{}).Unmarshal(mem.BufferSlice{mem.SliceBuffer(payload)}, req); err != nil {
-		return &pluginv1.ExecuteResponse{Error: &pluginv1.Error{Class: qapi.ClassGeneric, Desc: "malformed request: " + err.Error()}}
+	if err := unmarshalExecute(payload, req); err != nil {
+		return &pluginv1.ExecuteResponse{Error: &pluginv1.Error{Class: qapi.ClassGeneric, Desc: "malformed request: " + err.Error()}}, nil
 	}
 	// No deadline here: the core bounds the call and stops a plugin that
 	// passes it, as it does on gRPC.
-	res, qerr := p.Execute(context.Background(), req.Command, req.Arguments)
-	if qerr != nil {
-		return &pluginv1.ExecuteResponse{Error: &pluginv1.Error{Class: qerr.Class, Desc: qerr.Desc}}
+	res, st, qerr := p.execute(context.Background(), req.Command, req.Arguments)
+	switch {
+	case qerr != nil:
+		return &pluginv1.ExecuteResponse{Error: &pluginv1.Error{Class: qerr.Class, Desc: qerr.Desc}}, nil
+	case st != nil:
+		return nil, st
 	}
-	return &pluginv1.ExecuteResponse{Result: res}
+	return &pluginv1.ExecuteResponse{Result: res}, nil
+}
+
+// writeStreamed sends a Streamed result as an ExecuteResponse frame: the
+// frame and proto headers first (the length is known), then the result as
+// WriteTo produces it. A WriteTo that does not write exactly Len bytes
+// leaves the channel out of step: the error closes it, and the core counts
+// the call as a plugin failure.
+func writeStreamed(w io.Writer, st Streamed) (err error) {
+	n := st.Len()
+	head := make([]byte, 5, 5+1+binary.MaxVarintLen64)
+	head = protowire.AppendTag(head, 1, protowire.BytesType)
+	head = protowire.AppendVarint(head, uint64(n))
+	binary.BigEndian.PutUint32(head, uint32(len(head)-4+n))
+	head[4] = kindResponse
+	if _, err := w.Write(head); err != nil {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("streaming a result: %v", r)
+		}
+	}()
+	cw := &countingWriter{w: w}
+	if _, err := st.WriteTo(cw); err != nil {
+		return err
+	}
+	if cw.n != int64(n) {
+		return fmt.Errorf("streamed result of %d bytes, announced %d", cw.n, n)
+	}
+	return nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	k, err := c.w.Write(p)
+	c.n += int64(k)
+	return k, err
 }
 
 // startDirect serves the direct channel if the core passed one. The
@@ -289,7 +347,7 @@ func (d *Direct) roundTrip(req *pluginv1.ExecuteRequest) (resp *pluginv1.Execute
 	switch kind {
 	case kindResponse:
 		resp = &pluginv1.ExecuteResponse{}
-		if err := (executeCodec{}).Unmarshal(mem.BufferSlice{mem.SliceBuffer(payload)}, resp); err != nil {
+		if err := unmarshalExecute(payload, resp); err != nil {
 			return nil, true, status.Errorf(codes.Internal, "malformed response: %v", err)
 		}
 		return resp, true, nil

@@ -50,7 +50,30 @@ func testPlugin(block chan struct{}) *Plugin {
 		{Name: "panic", Run: func(context.Context, json.RawMessage) (any, error) { panic("boom") }},
 		{Name: "big", Run: func(context.Context, json.RawMessage) (any, error) { return qapi.RawJSON(`"` + big + `"`), nil }},
 		{Name: "block", Run: func(context.Context, json.RawMessage) (any, error) { <-block; return nil, nil }},
+		{Name: "streamed", Run: func(context.Context, json.RawMessage) (any, error) { return &pieces{s: `"` + big + `"`, n: 3}, nil }},
+		{Name: "short", Run: func(context.Context, json.RawMessage) (any, error) { return &pieces{s: `"abc"`, n: 1, lie: 10}, nil }},
 	}}
+}
+
+// pieces is a Streamed result written in n writes; lie adds to its Len.
+type pieces struct {
+	s      string
+	n, lie int
+}
+
+func (p *pieces) Len() int { return len(p.s) + p.lie }
+
+func (p *pieces) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	step := (len(p.s) + p.n - 1) / p.n
+	for i := 0; i < len(p.s); i += step {
+		k, err := io.WriteString(w, p.s[i:min(i+step, len(p.s))])
+		total += int64(k)
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
 }
 
 func TestDirectExecute(t *testing.T) {
@@ -65,6 +88,7 @@ func TestDirectExecute(t *testing.T) {
 		{name: "result", command: "echo", args: `{"a": 1}`, want: `{"a": 1}`},
 		{name: "big arguments", command: "echo", args: bigArgs, want: bigArgs},
 		{name: "big result", command: "big", args: `{}`, want: `"` + strings.Repeat("x", 3<<20) + `"`},
+		{name: "streamed result", command: "streamed", args: `{}`, want: `"` + strings.Repeat("x", 3<<20) + `"`},
 		{name: "command error", command: "fail", args: `{}`, wantErr: "it failed"},
 		{name: "unknown command", command: "nope", args: `{}`, wantErr: "The command nope has not been found"},
 		{name: "panic", command: "panic", args: `{}`, wantErr: "command panic failed in plugin test: boom"},
@@ -179,5 +203,24 @@ func TestReadFrameOverLimitStaysInStep(t *testing.T) {
 	}
 	if _, _, err := readFrame(r, 10); !errors.Is(err, io.EOF) {
 		t.Fatalf("after the last frame: %v", err)
+	}
+}
+
+// A Streamed result shorter than it announced cannot be framed: the
+// plugin closes the channel and the call fails as a plugin failure.
+func TestDirectShortStream(t *testing.T) {
+	d, _ := directPair(t, testPlugin(nil))
+	_, _, err, ok := d.Execute(context.Background(), "short", []byte(`{}`))
+	if !ok || status.Code(err) != codes.Unavailable {
+		t.Fatalf("err = %v (ok %v), want Unavailable", err, ok)
+	}
+}
+
+// Off the direct channel (gRPC, in-process calls) a Streamed result is the
+// same bytes, written to memory first.
+func TestStreamedMaterialized(t *testing.T) {
+	got, err := testPlugin(nil).Call(context.Background(), "streamed", "")
+	if err != nil || got != `"`+strings.Repeat("x", 3<<20)+`"` {
+		t.Fatalf("Call: %d bytes, err %v", len(got), err)
 	}
 }

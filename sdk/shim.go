@@ -124,14 +124,30 @@ func (executeCodec) Marshal(v any) (mem.BufferSlice, error) {
 
 func (executeCodec) Unmarshal(data mem.BufferSlice, v any) error {
 	if data.Len() >= bigField {
-		switch m := v.(type) {
-		case *pluginv1.ExecuteResponse:
-			return unmarshalAliased(data.Materialize(), m, 1, &m.Result)
-		case *pluginv1.ExecuteRequest:
-			return unmarshalAliased(data.Materialize(), m, 2, &m.Arguments)
+		switch v.(type) {
+		case *pluginv1.ExecuteResponse, *pluginv1.ExecuteRequest:
+			return unmarshalExecute(data.Materialize(), v)
 		}
 	}
 	return stdCodec().Unmarshal(data, v)
+}
+
+// unmarshalExecute decodes an ExecuteRequest or ExecuteResponse from b; a
+// big one keeps its payload field as a sub-slice of b.
+func unmarshalExecute(b []byte, v any) error {
+	if len(b) >= bigField {
+		switch m := v.(type) {
+		case *pluginv1.ExecuteResponse:
+			return unmarshalAliased(b, m, 1, &m.Result)
+		case *pluginv1.ExecuteRequest:
+			return unmarshalAliased(b, m, 2, &m.Arguments)
+		}
+	}
+	pm, ok := v.(proto.Message)
+	if !ok {
+		return fmt.Errorf("unmarshalExecute: %T is not a proto message", v)
+	}
+	return proto.Unmarshal(b, pm)
 }
 
 // unmarshalAliased decodes b into m like proto.Unmarshal, except that the

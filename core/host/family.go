@@ -52,7 +52,7 @@ type family struct {
 // tight loop, so a few seconds of quiet mean the burst is over.
 const (
 	bulkCall     = 1 << 20
-	bulkIdleStop = 3 * time.Second
+	bulkIdleStop = 5 * time.Second
 )
 
 type instance struct {
@@ -442,6 +442,10 @@ func socketpair() (coreEnd, pluginEnd *os.File, err error) {
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, nil, err
+	}
+	for _, fd := range fds {
+		_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_SNDBUF, 4<<20)
+		_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4<<20)
 	}
 	return os.NewFile(uintptr(fds[0]), "qgad-exec-core"), os.NewFile(uintptr(fds[1]), "qgad-exec-plugin"), nil
 }

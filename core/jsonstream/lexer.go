@@ -25,6 +25,7 @@ import (
 	"bytes"
 	"encoding/binary"
 
+	"github.com/qgad/qgad/internal/bigcopy"
 	"github.com/qgad/qgad/qapi"
 )
 
@@ -38,7 +39,10 @@ const (
 // Buffers above these capacities are released once a message is done, so
 // that one huge request does not pin its memory.
 const (
-	keepBufCap  = 8 << 20
+	keepBufCap = 8 << 20
+	// aliasMin is the token size from which a plain string value shares
+	// the token buffer instead of copying it.
+	aliasMin    = 1 << 20
 	keepToksCap = 64 << 10
 )
 
@@ -96,12 +100,15 @@ type Parser struct {
 
 	// Streamer: the pending message. buf holds the bytes of its tokens,
 	// followed by the token being lexed, which starts at tokStart.
-	buf      []byte
-	tokStart int
-	toks     []token
-	tokSize  int // sum of the lengths of toks
-	brace    int
-	bracket  int
+	buf []byte
+	// bufShared is set when a parsed value aliases buf: buf must not be
+	// reused for the next message.
+	bufShared bool
+	tokStart  int
+	toks      []token
+	tokSize   int // sum of the lengths of toks
+	brace     int
+	bracket   int
 
 	// Parser.
 	pos     int    // next token
@@ -191,7 +198,7 @@ func (p *Parser) Feed(data []byte, emit func(v any, err error)) {
 			if room := maxTokenSize + 1 - p.tokLen(); n > room {
 				n = room
 			}
-			p.buf = append(p.buf, data[i:i+n]...)
+			p.buf = bigcopy.Append(p.buf, data[i:i+n])
 			i += n
 			if p.oversize(emit) || i == len(data) {
 				break
@@ -259,7 +266,7 @@ func (p *Parser) Feed(data []byte, emit func(v any, err error)) {
 					break
 				}
 			}
-			p.buf = append(p.buf, data[i:i+n]...)
+			p.buf = bigcopy.Append(p.buf, data[i:i+n])
 			i += n
 			if p.oversize(emit) || i == len(data) {
 				break
@@ -419,8 +426,9 @@ func (p *Parser) limit(desc string, emit func(any, error)) {
 
 // discard drops the pending message (and the token being lexed).
 func (p *Parser) discard() {
-	if cap(p.buf) > keepBufCap {
+	if cap(p.buf) > keepBufCap || p.bufShared {
 		p.buf = nil
+		p.bufShared = false
 	} else {
 		p.buf = p.buf[:0]
 	}

@@ -3,6 +3,7 @@ package jsonstream
 import (
 	"math"
 	"strconv"
+	"unsafe"
 
 	"github.com/qgad/qgad/qapi"
 )
@@ -271,6 +272,15 @@ func parseFloat(raw []byte) float64 {
 func (p *Parser) parseString(t *token) (string, bool) {
 	raw := p.raw(t)
 	if t.plain {
+		if cap(p.buf) > keepBufCap {
+			// A big plain string (guest-file-write's 64 MiB of base64) is
+			// not copied: the value shares the token buffer, which the
+			// parser gives up anyway (discard). Below that size the buffer
+			// is kept for the next message, and growing a new one would
+			// cost more than the copy.
+			p.bufShared = true
+			return unsafe.String(&raw[1], len(raw)-2), true
+		}
 		return internKey(raw[1 : len(raw)-1]), true
 	}
 	q := raw[0]

@@ -356,3 +356,24 @@ func TestTokenSizeLimit(t *testing.T) {
 	check(t, "["+strings.Repeat("1", M+1)+"]", "ERR JSON token size limit exceeded", "ERR JSON parse error, expecting value")
 	check(t, strings.Repeat("1", M)+" ", "ERR JSON token size limit exceeded")
 }
+
+// A big plain string shares the parser's token buffer; the parser must not
+// reuse that buffer, so the value survives the messages after it.
+func TestBigStringSurvivesNextMessage(t *testing.T) {
+	big := strings.Repeat("QUJD", keepBufCap/4+1)
+	p := New()
+	var got []any
+	p.Feed([]byte(`{"a": "`+big+`"}`), func(v any, err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+	})
+	p.Feed([]byte(`{"b": "`+strings.Repeat("x", len(big))+`"} {"c": 1}`), func(v any, err error) { got = append(got, v) })
+	if len(got) != 3 {
+		t.Fatalf("%d values", len(got))
+	}
+	if s, _ := got[0].(*qapi.Object).Get("a"); s != big {
+		t.Fatal("the first message's string changed after later messages were parsed")
+	}
+}

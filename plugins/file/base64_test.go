@@ -1,10 +1,13 @@
 package file
 
 import (
+	"bytes"
 	"encoding/base64"
 	"math/rand/v2"
 	"strconv"
 	"testing"
+
+	"github.com/qgad/qgad/qapi"
 )
 
 // encodeInPlace agrees with encoding/base64 at the tightest overlap the
@@ -33,6 +36,9 @@ func TestReadBufResult(t *testing.T) {
 	for _, tc := range []struct{ capacity, n, growTo int }{
 		{0, 0, 0}, {1, 1, 0}, {2, 2, 0}, {3, 3, 0}, {10, 7, 0}, {4096, 4096, 0},
 		{1, 1, 100}, {5, 5, 17}, {3, 3, 1 << 16},
+		// streamed: encoded chunk by chunk while written
+		{streamFrom, streamFrom, 0}, {streamFrom + 1, streamFrom + 1, 0}, {streamFrom + 2, streamFrom + 2, 0},
+		{3*streamChunk + 5, 3*streamChunk + 5, 0}, {streamFrom, streamFrom, 4 * streamChunk},
 	} {
 		rb := newReadBuf(tc.capacity)
 		data := make([]byte, tc.n)
@@ -46,11 +52,29 @@ func TestReadBufResult(t *testing.T) {
 		for _, eof := range []bool{false, true} {
 			// result works in place: give each call its own copy
 			r := readBuf{b: append([]byte(nil), rb.b...), raw: rb.raw, capacity: rb.capacity}
-			got := string(r.result(tc.n, eof))
+			got := resultString(t, r.result(tc.n, eof))
 			want := `{"count": ` + strconv.Itoa(tc.n) + `, "buf-b64": "` + base64.StdEncoding.EncodeToString(data) + `", "eof": ` + map[bool]string{false: "false", true: "true"}[eof] + `}`
 			if got != want {
 				t.Fatalf("%+v eof=%v:\n got %q\nwant %q", tc, eof, got, want)
 			}
 		}
 	}
+}
+
+// resultString is a read result as the core receives it, streamed or not.
+func resultString(t *testing.T, v any) string {
+	t.Helper()
+	switch v := v.(type) {
+	case qapi.RawJSON:
+		return string(v)
+	case *streamedRead:
+		var b bytes.Buffer
+		n, err := v.WriteTo(&b)
+		if err != nil || n != int64(v.Len()) || b.Len() != v.Len() {
+			t.Fatalf("WriteTo wrote %d bytes (%d kept), err %v; Len says %d", n, b.Len(), err, v.Len())
+		}
+		return b.String()
+	}
+	t.Fatalf("result of type %T", v)
+	return ""
 }

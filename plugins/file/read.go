@@ -33,7 +33,7 @@ const (
 	readHeadMax  = len(readHead) + len("-9223372036854775808") + len(readMid)
 )
 
-func (f *family) read(_ context.Context, a readArgs) (qapi.RawJSON, error) {
+func (f *family) read(_ context.Context, a readArgs) (any, error) {
 	h, err := f.files.acquire(a.Handle)
 	if err != nil {
 		return nil, err
@@ -63,7 +63,7 @@ func (f *family) read(_ context.Context, a readArgs) (qapi.RawJSON, error) {
 // count bytes came, end of file (a read returning 0: eof is true) or an
 // error, which loses what was read, as in qemu-ga: EAGAIN from an empty
 // non-blocking FIFO fails the whole read.
-func readResult(fd, count int) (qapi.RawJSON, error) {
+func readResult(fd, count int) (any, error) {
 	capacity := count
 	if count > smallRead {
 		if left, ok := bytesLeft(fd); ok && left < int64(count) {
@@ -131,18 +131,66 @@ func (rb readBuf) grow(capacity, got int) readBuf {
 	return nb
 }
 
-// result encodes the n bytes read and frames them as GuestFileRead.
-func (rb readBuf) result(n int, eof bool) qapi.RawJSON {
+// result encodes the n bytes read and frames them as GuestFileRead: as
+// one buffer, or from streamFrom bytes as a result encoded while it is sent.
+func (rb readBuf) result(n int, eof bool) any {
 	head := append(rb.b[:0], readHead...)
 	head = strconv.AppendInt(head, int64(n), 10)
 	head = append(head, readMid...)
-	// head is at most readHeadMax long and raw-len(head) >= (capacity+2)/3,
-	// what encodeInPlace needs.
-	end := encodeInPlace(rb.b, len(head), rb.raw, n)
 	tail := readTailMore
 	if eof {
 		tail = readTailEOF
 	}
+	if n >= streamFrom {
+		return &streamedRead{rb: rb, n: n, head: len(head), tail: tail}
+	}
+	// head is at most readHeadMax long and raw-len(head) >= (capacity+2)/3,
+	// what encodeInPlace needs.
+	end := encodeInPlace(rb.b, len(head), rb.raw, n)
 	end += copy(rb.b[end:], tail)
 	return qapi.RawJSON(rb.b[:end])
+}
+
+// Reads from streamFrom bytes are encoded streamChunk raw bytes at a time
+// (768 KiB: 1 MiB of base64, a multiple of 3 so only the last chunk is
+// padded), each chunk sent before the next is encoded: the core receives
+// while the plugin encodes (sdk.Streamed).
+const (
+	streamFrom  = 1 << 20
+	streamChunk = 768 << 10
+)
+
+// streamedRead is a GuestFileRead result whose base64 is produced, in
+// place, by WriteTo.
+type streamedRead struct {
+	rb   readBuf
+	n    int    // raw bytes read, at rb.b[rb.raw:]
+	head int    // the JSON head is rb.b[:head]
+	tail string // the JSON after the base64
+}
+
+func (s *streamedRead) Len() int { return s.head + encodedLen(s.n) + len(s.tail) }
+
+// WriteTo encodes chunk after chunk and writes each: encoding a prefix in
+// place keeps what encodeInPlace needs for the rest (the gap between the
+// next raw byte and the next output byte shrinks by one per 3 bytes).
+func (s *streamedRead) WriteTo(w io.Writer) (int64, error) {
+	b := s.rb.b
+	var total int64
+	sent, d, src, left := 0, s.head, s.rb.raw, s.n
+	for left > 0 {
+		k := min(left, streamChunk)
+		d = encodeInPlace(b, d, src, k)
+		src, left = src+k, left-k
+		if left == 0 {
+			d += copy(b[d:], s.tail)
+		}
+		n, err := w.Write(b[sent:d])
+		total += int64(n)
+		if err != nil {
+			return total, err
+		}
+		sent = d
+	}
+	return total, nil
 }
