@@ -22,7 +22,7 @@ import (
 
 // directPair serves p on one end of a socketpair, as a plugin process
 // does, and returns the core's end, as the core opens it.
-func directPair(t *testing.T, p *Plugin) (*Direct, *os.File) {
+func directPair(t testing.TB, p *Plugin) (*Direct, *os.File) {
 	t.Helper()
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -222,5 +222,27 @@ func TestStreamedMaterialized(t *testing.T) {
 	got, err := testPlugin(nil).Call(context.Background(), "streamed", "")
 	if err != nil || got != `"`+strings.Repeat("x", 3<<20)+`"` {
 		t.Fatalf("Call: %d bytes, err %v", len(got), err)
+	}
+}
+
+// The direct channel's own cost (framing, codec, two socket hops) for a
+// small and a 48 MiB-read-sized result, in one process:
+//
+//	go test -run '^$' -bench Direct -cpuprofile cpu.out ./sdk
+func BenchmarkDirectSmall(b *testing.B) { benchmarkDirect(b, "echo", []byte(`{"handle": 1}`)) }
+func BenchmarkDirectBig(b *testing.B)   { benchmarkDirect(b, "big", []byte(`{}`)) }
+func BenchmarkDirectStreamed(b *testing.B) {
+	benchmarkDirect(b, "streamed", []byte(`{}`))
+}
+
+func benchmarkDirect(b *testing.B, command string, args []byte) {
+	d, _ := directPair(b, testPlugin(nil))
+	ctx := context.Background()
+	for b.Loop() {
+		res, qerr, err, ok := d.Execute(ctx, command, args)
+		if !ok || err != nil || qerr != nil {
+			b.Fatalf("%v %v %v", ok, err, qerr)
+		}
+		b.SetBytes(int64(len(res)))
 	}
 }
