@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/qgad/qgad/qapi"
@@ -40,7 +41,7 @@ func TestReadBufResult(t *testing.T) {
 		{streamFrom, streamFrom, 0}, {streamFrom + 1, streamFrom + 1, 0}, {streamFrom + 2, streamFrom + 2, 0},
 		{3*streamChunk + 5, 3*streamChunk + 5, 0}, {streamFrom, streamFrom, 4 * streamChunk},
 	} {
-		rb := newReadBuf(tc.capacity)
+		rb := newReadBuf(tc.capacity, nil)
 		data := make([]byte, tc.n)
 		for i := range data {
 			data[i] = byte(rng.Uint32())
@@ -77,4 +78,26 @@ func resultString(t *testing.T, v any) string {
 	}
 	t.Fatalf("result of type %T", v)
 	return ""
+}
+
+// A streamed read gives its buffer back once sent; the next big read uses
+// it, and nothing of the first read shows through.
+func TestStreamedReadReusesBuffer(t *testing.T) {
+	var pool sync.Pool
+	var first *byte
+	for i, n := range []int{2 << 20, streamFrom + 1, streamFrom} {
+		data := bytes.Repeat([]byte{byte('a' + i)}, n)
+		rb := newReadBuf(n, &pool)
+		if i == 0 {
+			first = &rb.b[0]
+		} else if &rb.b[0] != first {
+			t.Logf("read %d got a new buffer (the pool may drop one at a GC)", i)
+		}
+		copy(rb.b[rb.raw:], data)
+		got := resultString(t, rb.result(n, true))
+		want := `{"count": ` + strconv.Itoa(n) + `, "buf-b64": "` + base64.StdEncoding.EncodeToString(data) + `", "eof": true}`
+		if got != want {
+			t.Fatalf("read %d of %d bytes: wrong result", i, n)
+		}
+	}
 }

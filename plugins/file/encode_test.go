@@ -44,7 +44,7 @@ func TestEncodeInPlaceGaps(t *testing.T) {
 
 func BenchmarkEncodeInPlace4MiB(b *testing.B) {
 	const n = 4 << 20
-	rb := newReadBuf(n)
+	rb := newReadBuf(n, nil)
 	b.SetBytes(n)
 	for b.Loop() {
 		encodeInPlace(rb.b, readHeadMax, rb.raw, n)

@@ -5,6 +5,7 @@ package file
 
 import (
 	"fmt"
+	"sync"
 	"syscall"
 
 	"github.com/hashicorp/go-hclog"
@@ -25,6 +26,10 @@ type family struct {
 	log   hclog.Logger
 	ids   *counter
 	files *handles
+	// bufs holds read buffers a streamed read has finished with, so a
+	// tool reading a file in 4 MiB steps does not allocate (and fault
+	// in) a new one per call. A sync.Pool: a GC may drop them.
+	bufs sync.Pool
 	// fchmod and closeFD are syscall.Fchmod and syscall.Close; tests
 	// replace them to make them fail.
 	fchmod  func(fd int, mode uint32) error

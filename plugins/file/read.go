@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"strconv"
+	"sync"
 	"syscall"
 
 	"github.com/qgad/qgad/internal/runner"
@@ -51,7 +52,7 @@ func (f *family) read(_ context.Context, a readArgs) (any, error) {
 	if h.state == stateWriting {
 		h.state = stateNew
 	}
-	res, err := readResult(h.fd, int(count))
+	res, err := readResult(h.fd, int(count), &f.bufs)
 	if err != nil {
 		return nil, qapi.Errorf("failed to read file: %s", runner.ErrText(err))
 	}
@@ -63,14 +64,15 @@ func (f *family) read(_ context.Context, a readArgs) (any, error) {
 // count bytes came, end of file (a read returning 0: eof is true) or an
 // error, which loses what was read, as in qemu-ga: EAGAIN from an empty
 // non-blocking FIFO fails the whole read.
-func readResult(fd, count int) (any, error) {
+// Buffers of streamed reads come from, and go back to, bufs (nil: none).
+func readResult(fd, count int, bufs *sync.Pool) (any, error) {
 	capacity := count
 	if count > smallRead {
 		if left, ok := bytesLeft(fd); ok && left < int64(count) {
 			capacity = int(left) + 1 // +1 to see the end of file
 		}
 	}
-	rb := newReadBuf(capacity)
+	rb := newReadBuf(capacity, bufs)
 	got, eof := 0, false
 	for got < count {
 		if got == rb.capacity { // the file grew, or is a /proc file of size 0
@@ -113,20 +115,29 @@ type readBuf struct {
 	b        []byte
 	raw      int
 	capacity int
+	bufs     *sync.Pool // where b goes once a streamed result is sent
 }
 
-func newReadBuf(capacity int) readBuf {
+func newReadBuf(capacity int, bufs *sync.Pool) readBuf {
 	enc := encodedLen(capacity)
-	return readBuf{
-		b:        make([]byte, readHeadMax+enc+len(readTailMore)),
-		raw:      readHeadMax + enc - capacity,
-		capacity: capacity,
+	size := readHeadMax + enc + len(readTailMore)
+	var b []byte
+	if bufs != nil && capacity >= streamFrom {
+		// Every byte of b[:end] is written before it is sent: a reused
+		// buffer needs no clearing.
+		if p, ok := bufs.Get().(*[]byte); ok && cap(*p) >= size {
+			b = (*p)[:size]
+		}
 	}
+	if b == nil {
+		b = make([]byte, size)
+	}
+	return readBuf{b: b, raw: readHeadMax + enc - capacity, capacity: capacity, bufs: bufs}
 }
 
 // grow returns a buffer for capacity bytes holding the got bytes read so far.
 func (rb readBuf) grow(capacity, got int) readBuf {
-	nb := newReadBuf(capacity)
+	nb := newReadBuf(capacity, rb.bufs)
 	copy(nb.b[nb.raw:], rb.b[rb.raw:rb.raw+got])
 	return nb
 }
@@ -191,6 +202,11 @@ func (s *streamedRead) WriteTo(w io.Writer) (int64, error) {
 			return total, err
 		}
 		sent = d
+	}
+	// WriteTo runs once, after which nothing refers to b.
+	if s.rb.bufs != nil {
+		s.rb.bufs.Put(&b)
+		s.rb.b = nil
 	}
 	return total, nil
 }
