@@ -17,6 +17,7 @@ package qapi
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"math"
@@ -25,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/qgad/qgad/internal/bigcopy"
 )
@@ -181,36 +183,36 @@ const (
 	msb = 0x8080808080808080
 )
 
-// plainPrefix returns the length of the longest prefix of s made of bytes
-// that are written as they are: 0x20..0x7E except '"' and '\'.
-func plainPrefix(s string) int {
+// PlainLen returns the length of the longest prefix of b made of bytes
+// that a JSON string carries as they are: 0x20..0x7E except '"' and '\\'.
+// The writer copies such runs without looking at each byte, and the core
+// checks a plugin's megabytes of base64 the same way.
+func PlainLen(b []byte) int {
 	i := 0
 	// 32 bytes at a time, then 8, then 1.
-	for ; len(s)-i >= 32; i += 32 {
-		c := s[i : i+32]
-		if (wordSpecial(le64(c[0:8]))|wordSpecial(le64(c[8:16]))|wordSpecial(le64(c[16:24]))|wordSpecial(le64(c[24:32])))&msb != 0 {
+	for ; len(b)-i >= 32; i += 32 {
+		w := b[i : i+32 : i+32]
+		if (wordSpecial(binary.LittleEndian.Uint64(w))|wordSpecial(binary.LittleEndian.Uint64(w[8:]))|
+			wordSpecial(binary.LittleEndian.Uint64(w[16:]))|wordSpecial(binary.LittleEndian.Uint64(w[24:])))&msb != 0 {
 			break
 		}
 	}
-	for ; len(s)-i >= 8; i += 8 {
-		if wordSpecial(le64(s[i:i+8]))&msb != 0 {
+	for ; len(b)-i >= 8; i += 8 {
+		if wordSpecial(binary.LittleEndian.Uint64(b[i:]))&msb != 0 {
 			break
 		}
 	}
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c >= 0x7F || c == '"' || c == '\\' {
+	for ; i < len(b); i++ {
+		if c := b[i]; c < 0x20 || c >= 0x7F || c == '"' || c == '\\' {
 			break
 		}
 	}
 	return i
 }
 
-// le64 loads 8 bytes, little endian (the compiler makes it one load).
-func le64(c string) uint64 {
-	_ = c[7]
-	return uint64(c[0]) | uint64(c[1])<<8 | uint64(c[2])<<16 | uint64(c[3])<<24 |
-		uint64(c[4])<<32 | uint64(c[5])<<40 | uint64(c[6])<<48 | uint64(c[7])<<56
+// plainLenString is PlainLen of a string, read in place.
+func plainLenString(s string) int {
+	return PlainLen(unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
 // wordSpecial returns a word whose bit 7 of some byte is set (tested with
@@ -241,7 +243,7 @@ func appendString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, '"')
 	for {
-		n := plainPrefix(s)
+		n := plainLenString(s)
 		dst = bigcopy.Append(dst, s[:n])
 		s = s[n:]
 		if len(s) == 0 {

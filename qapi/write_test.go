@@ -513,12 +513,33 @@ func BenchmarkMarshalEscapedString(b *testing.B) {
 	benchLarge(b, s, len(s))
 }
 
-func BenchmarkPlainPrefix(b *testing.B) {
+func BenchmarkPlainLen(b *testing.B) {
 	s := strings.Repeat("SGVsbG8gV29ybGQhCgA+/w==", 4<<20/24)
 	b.SetBytes(int64(len(s)))
 	for b.Loop() {
-		if plainPrefix(s) != len(s) {
+		if plainLenString(s) != len(s) {
 			b.Fatal("mismatch")
 		}
+	}
+}
+
+// PlainLen's word-at-a-time scan agrees with a byte loop at every offset,
+// for strings and byte slices.
+func TestPlainLen(t *testing.T) {
+	base := []byte(strings.Repeat("QUJDabc+/=", 10))
+	for pos := range len(base) {
+		for _, c := range []byte{0x00, 0x1f, '"', '\\', 0x7f, 0x80, 0xff} {
+			b := append([]byte(nil), base...)
+			b[pos] = c
+			if got := PlainLen(b); got != pos {
+				t.Errorf("PlainLen([]byte) with 0x%02x at %d = %d", c, pos, got)
+			}
+			if got := plainLenString(string(b)); got != pos {
+				t.Errorf("PlainLen(string) with 0x%02x at %d = %d", c, pos, got)
+			}
+		}
+	}
+	if got := PlainLen(base); got != len(base) {
+		t.Errorf("PlainLen(plain) = %d, want %d", got, len(base))
 	}
 }

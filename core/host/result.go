@@ -1,7 +1,6 @@
 package host
 
 import (
-	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -152,7 +151,7 @@ func (s *scanner) key() error {
 func (s *scanner) str() error {
 	s.i++
 	for {
-		s.i += plainRun(s.b[s.i:])
+		s.i += qapi.PlainLen(s.b[s.i:])
 		if s.i >= len(s.b) {
 			return s.errorf("unterminated string")
 		}
@@ -257,50 +256,6 @@ func describe(c byte) string {
 		return fmt.Sprintf("byte 0x%02x", c)
 	}
 	return fmt.Sprintf("%q", c)
-}
-
-const (
-	lsb = 0x0101010101010101
-	msb = 0x8080808080808080
-)
-
-// plainRun returns the length of the longest prefix of b made of bytes that
-// need no attention in a string: 0x20..0x7E except '"' and '\'.
-func plainRun(b []byte) int {
-	i := 0
-	// 32 bytes a step while nothing needs attention (a base64 payload is
-	// megabytes of such bytes), then 8, then 1.
-	for ; len(b)-i >= 32; i += 32 {
-		w := b[i : i+32 : i+32]
-		if (special(binary.LittleEndian.Uint64(w))|special(binary.LittleEndian.Uint64(w[8:]))|
-			special(binary.LittleEndian.Uint64(w[16:]))|special(binary.LittleEndian.Uint64(w[24:])))&msb != 0 {
-			break
-		}
-	}
-	for ; len(b)-i >= 8; i += 8 {
-		if special(binary.LittleEndian.Uint64(b[i:]))&msb != 0 {
-			break
-		}
-	}
-	for ; i < len(b); i++ {
-		if c := b[i]; c < 0x20 || c >= 0x7F || c == '"' || c == '\\' {
-			break
-		}
-	}
-	return i
-}
-
-// special sets bit 7 of some byte of its result if (and only if) a byte of
-// w is < 0x20, >= 0x7F, '"' or '\'. Bytes are tested with the classic
-// "has zero byte" trick; false positives cannot occur for the high-bit test
-// because any byte >= 0x80 is reported anyway.
-func special(w uint64) uint64 {
-	q := w ^ (lsb * '"')
-	bs := w ^ (lsb * '\\')
-	return ((w - lsb*0x20) &^ w) | // some byte < 0x20
-		((w + lsb) | w) | // some byte >= 0x7F
-		((q - lsb) &^ q) | // some byte == '"'
-		((bs - lsb) &^ bs) // some byte == '\'
 }
 
 // vet checks a plugin's answer before the core writes it verbatim into a

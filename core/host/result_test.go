@@ -69,23 +69,6 @@ func TestCheckResultDeep(t *testing.T) {
 	}
 }
 
-// plainRun's word-at-a-time scan agrees with a byte loop at every offset.
-func TestPlainRun(t *testing.T) {
-	base := []byte(strings.Repeat("QUJDabc+/=", 10))
-	for pos := range len(base) {
-		for _, c := range []byte{0x00, 0x1f, '"', '\\', 0x7f, 0x80, 0xff} {
-			b := append([]byte(nil), base...)
-			b[pos] = c
-			if got := plainRun(b); got != pos {
-				t.Errorf("plainRun with 0x%02x at %d = %d", c, pos, got)
-			}
-		}
-	}
-	if got := plainRun(base); got != len(base) {
-		t.Errorf("plainRun(plain) = %d, want %d", got, len(base))
-	}
-}
-
 func BenchmarkCheckResult(b *testing.B) {
 	res := []byte(`{"count": 50331648, "buf-b64": "` + strings.Repeat("QUJD", 16<<20) + `", "eof": false}`)
 	b.SetBytes(int64(len(res)))
