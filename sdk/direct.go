@@ -202,24 +202,29 @@ func writeStreamed(w io.Writer, st Streamed) (err error) {
 			err = fmt.Errorf("streaming a result: %v", r)
 		}
 	}()
-	cw := &countingWriter{w: w}
-	if _, err := st.WriteTo(cw); err != nil {
+	lw := &limitedWriter{w: w, left: int64(n)}
+	if _, err := st.WriteTo(lw); err != nil {
 		return err
 	}
-	if cw.n != int64(n) {
-		return fmt.Errorf("streamed result of %d bytes, announced %d", cw.n, n)
+	if lw.left != 0 {
+		return fmt.Errorf("streamed result %d bytes shorter than announced", lw.left)
 	}
 	return nil
 }
 
-type countingWriter struct {
-	w io.Writer
-	n int64
+// limitedWriter refuses to write past the announced length, so a result
+// longer than it said never reaches the core as the start of a frame.
+type limitedWriter struct {
+	w    io.Writer
+	left int64
 }
 
-func (c *countingWriter) Write(p []byte) (int, error) {
-	k, err := c.w.Write(p)
-	c.n += int64(k)
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > l.left {
+		return 0, fmt.Errorf("streamed result longer than announced")
+	}
+	k, err := l.w.Write(p)
+	l.left -= int64(k)
 	return k, err
 }
 

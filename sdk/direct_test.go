@@ -52,6 +52,7 @@ func testPlugin(block chan struct{}) *Plugin {
 		{Name: "block", Run: func(context.Context, json.RawMessage) (any, error) { <-block; return nil, nil }},
 		{Name: "streamed", Run: func(context.Context, json.RawMessage) (any, error) { return &pieces{s: `"` + big + `"`, n: 3}, nil }},
 		{Name: "short", Run: func(context.Context, json.RawMessage) (any, error) { return &pieces{s: `"abc"`, n: 1, lie: 10}, nil }},
+		{Name: "long", Run: func(context.Context, json.RawMessage) (any, error) { return &pieces{s: `"abcdef"`, n: 2, lie: -3}, nil }},
 	}}
 }
 
@@ -206,13 +207,16 @@ func TestReadFrameOverLimitStaysInStep(t *testing.T) {
 	}
 }
 
-// A Streamed result shorter than it announced cannot be framed: the
-// plugin closes the channel and the call fails as a plugin failure.
-func TestDirectShortStream(t *testing.T) {
-	d, _ := directPair(t, testPlugin(nil))
-	_, _, err, ok := d.Execute(context.Background(), "short", []byte(`{}`))
-	if !ok || status.Code(err) != codes.Unavailable {
-		t.Fatalf("err = %v (ok %v), want Unavailable", err, ok)
+// A Streamed result shorter or longer than it announced cannot be framed:
+// the plugin closes the channel and the call fails as a plugin failure;
+// nothing of it passes for an answer.
+func TestDirectStreamOfWrongLength(t *testing.T) {
+	for _, command := range []string{"short", "long"} {
+		d, _ := directPair(t, testPlugin(nil))
+		res, _, err, ok := d.Execute(context.Background(), command, []byte(`{}`))
+		if !ok || status.Code(err) != codes.Unavailable || res != nil {
+			t.Fatalf("%s: res %q, err = %v (ok %v), want Unavailable", command, res, err, ok)
+		}
 	}
 }
 
