@@ -4,7 +4,11 @@ package faults
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -67,12 +71,25 @@ func TestPluginLogFlood(t *testing.T) {
 
 // Results a plugin could send that the core must not pass on: each becomes
 // a clear GenericError, the plugin stays up, and the agent keeps answering.
+// Both transports are covered: the SDK's direct channel, and gRPC, which
+// the core uses for plugins that do not take the direct channel (the test
+// plugins ignore it when QGAD_TEST_GRPC_ONLY is set).
 func TestPluginBadResults(t *testing.T) {
+	for _, transport := range []string{"direct", "grpc"} {
+		t.Run(transport, func(t *testing.T) { testPluginBadResults(t, transport) })
+	}
+}
+
+func testPluginBadResults(t *testing.T, transport string) {
 	dir := pluginDir(t, map[string]string{
 		"org.qgad.test.malformed": "malformed",
 		"org.qgad.test.oversized": "oversized",
 	})
-	a := startAgent(t, agentConfig{pluginDir: dir})
+	env := map[string]string{}
+	if transport == "grpc" {
+		env["QGAD_TEST_GRPC_ONLY"] = "1"
+	}
+	a := startAgent(t, agentConfig{pluginDir: dir, env: env})
 	h := dial(t, a.Sock)
 	defer h.Close()
 	core := a.Cmd.Process.Pid
@@ -106,6 +123,10 @@ func TestPluginBadResults(t *testing.T) {
 		if pids[fam] = pluginPID(core, fam); pids[fam] == 0 {
 			t.Fatalf("plugin %s not running", fam)
 		}
+		// A plugin serving the direct channel marks its fd 3 close-on-exec.
+		if direct := fdCloexec(t, pids[fam], 3); direct != (transport == "direct") {
+			t.Fatalf("plugin %s: direct channel in use = %v, want the %s transport", fam, direct, transport)
+		}
 	}
 	maxRSS := 0
 	for round := range 2 {
@@ -135,7 +156,27 @@ func TestPluginBadResults(t *testing.T) {
 	if maxRSS > coreRSSBoundKB {
 		t.Errorf("core VmRSS reached %d KiB (bound %d KiB)", maxRSS, coreRSSBoundKB)
 	}
-	report(t, "plugin-bad-results", 2*7, h.sent, h.recv)
+	report(t, "plugin-bad-results ("+transport+")", 2*7, h.sent, h.recv)
+}
+
+// fdCloexec tells whether descriptor fd of process pid is close-on-exec.
+func fdCloexec(t *testing.T, pid, fd int) bool {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/fdinfo/%d", pid, fd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "flags:"); ok {
+			flags, err := strconv.ParseUint(strings.TrimSpace(v), 8, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return flags&syscall.O_CLOEXEC != 0
+		}
+	}
+	t.Fatalf("no flags in fdinfo of %d/%d", pid, fd)
+	return false
 }
 
 // A plugin that never answers go-plugin's handshake is killed after the

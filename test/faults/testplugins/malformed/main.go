@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
 
 	"github.com/qgad/qgad/qapi"
 	"github.com/qgad/qgad/sdk"
@@ -18,6 +19,11 @@ func raw(s string) sdk.Func {
 }
 
 func main() {
+	if os.Getenv("QGAD_TEST_GRPC_ONLY") != "" {
+		// Behave as a plugin of another SDK: ignore the direct channel,
+		// so the core calls Execute over gRPC.
+		os.Unsetenv(sdk.EnvExecFD)
+	}
 	sdk.Serve(func(env sdk.Env) (*sdk.Plugin, error) {
 		return &sdk.Plugin{
 			Name:    "org.qgad.test.malformed",

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"strings"
 
 	"github.com/qgad/qgad/sdk"
@@ -15,6 +16,11 @@ type blob struct {
 }
 
 func main() {
+	if os.Getenv("QGAD_TEST_GRPC_ONLY") != "" {
+		// Behave as a plugin of another SDK: ignore the direct channel,
+		// so the core calls Execute over gRPC.
+		os.Unsetenv(sdk.EnvExecFD)
+	}
 	sdk.Serve(func(env sdk.Env) (*sdk.Plugin, error) {
 		return &sdk.Plugin{
 			Name:    "org.qgad.test.oversized",
