@@ -45,10 +45,11 @@ func (st *storm) fileCycle(rng *rand.Rand) {
 		gen = -1
 	}
 	h := held{id: id, gen: gen, file: i}
+	sent := time.Now()
 	if !st.read(h, 65536, true) {
 		return
 	}
-	st.healthy("file")
+	st.healthy("file", sent)
 	if rng.IntN(3) == 0 && len(st.held) < 6 {
 		st.held = append(st.held, h)
 		return
@@ -153,6 +154,7 @@ func (st *storm) execCycle() (ok bool) {
 		st.t.Fatalf("guest-exec returned %s", r)
 	}
 	for range 200 {
+		sent := time.Now()
 		r := st.send(fmt.Sprintf(`"execute": "guest-exec-status", "arguments": {"pid": %d}`, started.PID))[0]
 		st.mu.Lock()
 		restarted := st.execGen != gen
@@ -180,7 +182,7 @@ func (st *storm) execCycle() (ok bool) {
 			if status.ExitCode == nil || *status.ExitCode != 0 {
 				st.t.Errorf("/bin/true: %s", r)
 			}
-			st.healthy("exec")
+			st.healthy("exec", sent)
 			return true
 		}
 		time.Sleep(5 * time.Millisecond)

@@ -285,10 +285,15 @@ func (st *storm) fault(rng *rand.Rand, family, kind string) bool {
 	return true
 }
 
-// healthy records that family answered well since its last fault.
-func (st *storm) healthy(family string) {
+// healthy records that family answered well since its last fault, if the
+// request was sent after that fault: a plugin can answer, and then be
+// stopped before its answer reaches the host; that answer says nothing
+// of the plugin now.
+func (st *storm) healthy(family string, sent time.Time) {
 	st.mu.Lock()
-	st.okSince[family] = true
+	if sent.After(st.lastFault[family]) {
+		st.okSince[family] = true
+	}
 	st.mu.Unlock()
 }
 
@@ -300,10 +305,10 @@ func (st *storm) gen() int {
 
 // outcome classifies a response: the family's healthy answer, a failure
 // caused by a recent fault of that family, or a defect.
-func (st *storm) outcome(m mixed, r *response) (healthy bool) {
+func (st *storm) outcome(m mixed, r *response, sent time.Time) (healthy bool) {
 	st.t.Helper()
 	if m.err == "" && r.Return != nil && m.ok(r.Return) || m.err != "" && r.Error != nil && r.Error.Desc == m.err {
-		st.healthy(m.family)
+		st.healthy(m.family, sent)
 		return true
 	}
 	if st.faultError(m.family, r) {
@@ -373,7 +378,8 @@ func (st *storm) batch(b []mixed) {
 	for i, m := range b {
 		reqs[i] = m.req
 	}
+	sent := time.Now()
 	for i, r := range st.send(reqs...) {
-		st.outcome(b[i], r)
+		st.outcome(b[i], r, sent)
 	}
 }
