@@ -287,3 +287,18 @@ func (s *syncBuffer) String() string {
 
 // Contains reports whether the agent's stderr contains s.
 func (a *Agent) Contains(s string) bool { return strings.Contains(a.Stderr(), s) }
+
+// Serializable fails t unless v serializes to one line of printable ASCII,
+// as every result a family sends must (the fuzz tests' common check).
+func Serializable(t testing.TB, v any) {
+	t.Helper()
+	out, err := qapi.Marshal(v)
+	if err != nil {
+		t.Fatalf("%#v does not serialize: %v", v, err)
+	}
+	for i, c := range out {
+		if c < 0x20 || c > 0x7e {
+			t.Fatalf("serialized %#v has byte 0x%02x at %d", v, c, i)
+		}
+	}
+}

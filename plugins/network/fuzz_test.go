@@ -4,21 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qgad/qgad/qapi"
+	"github.com/qgad/qgad/internal/qgatest"
 )
-
-func printableJSON(t *testing.T, v any) {
-	t.Helper()
-	out, err := qapi.Marshal(v)
-	if err != nil {
-		t.Fatalf("%#v does not serialize: %v", v, err)
-	}
-	for i, c := range out {
-		if c < 0x20 || c > 0x7e {
-			t.Fatalf("serialized %#v has byte 0x%02x at %d", v, c, i)
-		}
-	}
-}
 
 // FuzzNetDev: any /proc/net/dev line, for any interface name, parses
 // without a panic; a match serializes.
@@ -33,7 +20,7 @@ func FuzzNetDev(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, line, name string) {
 		if st, ok := parseNetDevLine(line, name); ok {
-			printableJSON(t, st)
+			qgatest.Serializable(t, st)
 		}
 	})
 }
@@ -58,7 +45,7 @@ func FuzzRoutes(f *testing.F) {
 			if err != nil {
 				t.Fatalf("reading from a string: %v", err)
 			}
-			printableJSON(t, routes)
+			qgatest.Serializable(t, routes)
 		}
 	})
 }

@@ -7,23 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qgad/qgad/internal/qgatest"
 	"github.com/qgad/qgad/qapi"
 )
-
-// serializable checks that v serializes to one line of printable ASCII, as
-// every result the family sends must.
-func serializable(t *testing.T, v any) {
-	t.Helper()
-	out, err := qapi.Marshal(v)
-	if err != nil {
-		t.Fatalf("%#v does not serialize: %v", v, err)
-	}
-	for i, c := range out {
-		if c < 0x20 || c > 0x7e {
-			t.Fatalf("serialized %#v has byte 0x%02x at %d", v, c, i)
-		}
-	}
-}
 
 // FuzzOSRelease: the os-release key-file parser and the value unquoting
 // never panic; accepted keys are glib key names; every value serializes.
@@ -49,7 +35,7 @@ func FuzzOSRelease(f *testing.F) {
 			if strings.Contains(v, "\n") {
 				t.Fatalf("value of %s spans lines: %q", k, v)
 			}
-			serializable(t, osReleaseValue(v))
+			qgatest.Serializable(t, osReleaseValue(v))
 		}
 	})
 }
@@ -73,7 +59,7 @@ func FuzzCPUStats(f *testing.F) {
 			if st.Type != "linux" {
 				t.Fatalf("entry of type %q", st.Type)
 			}
-			serializable(t, st)
+			qgatest.Serializable(t, st)
 		case lineSkip, lineStop:
 		default:
 			t.Fatalf("verdict %d", verdict)
@@ -103,6 +89,6 @@ func FuzzLoadavg(f *testing.F) {
 			}
 			return
 		}
-		serializable(t, loadAverage{Load1m: v[0], Load5m: v[1], Load15m: v[2]})
+		qgatest.Serializable(t, loadAverage{Load1m: v[0], Load5m: v[1], Load15m: v[2]})
 	})
 }

@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"testing"
 
-	"github.com/qgad/qgad/qapi"
+	"github.com/qgad/qgad/internal/qgatest"
 )
 
 // FuzzUtmp: any utmp content (records of arbitrary bytes, a partial
@@ -35,14 +35,6 @@ func FuzzUtmp(f *testing.F) {
 			}
 			seen[u.User] = true
 		}
-		out, err := qapi.Marshal(users)
-		if err != nil {
-			t.Fatalf("%#v does not serialize: %v", users, err)
-		}
-		for i, c := range out {
-			if c < 0x20 || c > 0x7e {
-				t.Fatalf("serialized users have byte 0x%02x at %d", c, i)
-			}
-		}
+		qgatest.Serializable(t, users)
 	})
 }

@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -105,15 +104,7 @@ func TestFsfreezePluginFaults(t *testing.T) {
 			mu.Lock()
 			injected[kind]++
 			mu.Unlock()
-			switch kind {
-			case kindKill:
-				syscall.Kill(pid, syscall.SIGKILL)
-			case kindStopCont:
-				syscall.Kill(pid, syscall.SIGSTOP)
-				time.AfterFunc(time.Duration(100+rng.IntN(900))*time.Millisecond, func() { syscall.Kill(pid, syscall.SIGCONT) })
-			case kindStopLeft:
-				syscall.Kill(pid, syscall.SIGSTOP)
-			}
+			signalFault(rng, pid, kind)
 		}
 	}()
 	end := time.Now().Add(12 * time.Second)

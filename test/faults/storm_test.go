@@ -29,6 +29,19 @@ const stormLength = 45 * time.Second
 // left stopped is killed and restarted after it.
 const callTimeout = 2 * time.Second
 
+// signalFault injects a fault of kind into process pid.
+func signalFault(rng *rand.Rand, pid int, kind string) {
+	switch kind {
+	case kindKill:
+		syscall.Kill(pid, syscall.SIGKILL)
+	case kindStopCont:
+		syscall.Kill(pid, syscall.SIGSTOP)
+		time.AfterFunc(time.Duration(100+rng.IntN(900))*time.Millisecond, func() { syscall.Kill(pid, syscall.SIGCONT) })
+	case kindStopLeft:
+		syscall.Kill(pid, syscall.SIGSTOP)
+	}
+}
+
 // Fault kinds.
 const (
 	kindKill     = "plugin-sigkill"         // SIGKILL
@@ -273,15 +286,7 @@ func (st *storm) fault(rng *rand.Rand, family, kind string) bool {
 	if family == "exec" && kind != kindStopCont {
 		st.execGen++
 	}
-	switch kind {
-	case kindKill:
-		syscall.Kill(pid, syscall.SIGKILL)
-	case kindStopCont:
-		syscall.Kill(pid, syscall.SIGSTOP)
-		time.AfterFunc(time.Duration(100+rng.IntN(900))*time.Millisecond, func() { syscall.Kill(pid, syscall.SIGCONT) })
-	case kindStopLeft:
-		syscall.Kill(pid, syscall.SIGSTOP)
-	}
+	signalFault(rng, pid, kind)
 	return true
 }
 
