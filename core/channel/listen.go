@@ -9,9 +9,12 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/qgad/qgad/internal/rawio"
 )
 
 var errEOF = io.EOF
@@ -52,7 +55,7 @@ func (l *listener) Accept(ctx context.Context) (Conn, error) {
 		if r.err != nil {
 			return nil, r.err
 		}
-		return &clientConn{Conn: r.c}, nil
+		return newClientConn(r.c), nil
 	case <-ctx.Done():
 		l.ln.Close()
 		return nil, ctx.Err()
@@ -137,10 +140,34 @@ func (c *fileConn) SetWriteDeadline(t time.Time) error { return c.File.SetWriteD
 // clientConn ends a client on any read error: a reset (the client left
 // without reading our responses) is a disconnect, not a channel failure —
 // qemu-ga would stop there; we serve the next client.
-type clientConn struct{ net.Conn }
+type clientConn struct {
+	net.Conn
+	rw *rawio.Conn // reads and writes without the runtime's syscall hooks
+}
+
+func newClientConn(c net.Conn) *clientConn {
+	cc := &clientConn{Conn: c}
+	if sc, ok := c.(syscall.Conn); ok {
+		cc.rw, _ = rawio.New(sc)
+	}
+	return cc
+}
+
+func (c *clientConn) Write(b []byte) (int, error) {
+	if c.rw == nil {
+		return c.Conn.Write(b)
+	}
+	return c.rw.Write(b)
+}
 
 func (c *clientConn) Read(b []byte) (int, error) {
-	n, err := c.Conn.Read(b)
+	var n int
+	var err error
+	if c.rw == nil {
+		n, err = c.Conn.Read(b)
+	} else {
+		n, err = c.rw.Read(b)
+	}
 	if err != nil && err != io.EOF {
 		return n, io.EOF
 	}
