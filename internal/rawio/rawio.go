@@ -22,17 +22,21 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// maxRaw bounds one raw read or write: a copy that large takes tens of
-// microseconds, during which the goroutine cannot be preempted.
-const maxRaw = 256 << 10
+// maxRaw bounds one raw read or write: a copy that large takes up to a few
+// hundred microseconds, during which the goroutine cannot be preempted.
+const maxRaw = 1 << 20
 
 // Conn is a non-blocking socket read and written through its RawConn.
 type Conn struct {
 	rc syscall.RawConn
-	// Spin, if set, is how long Read keeps trying before it waits in the
-	// netpoller: an answer due within microseconds is then taken without
-	// a thread wake-up (see Spinning).
-	Spin time.Duration
+	// Spin, if set, is how long the first Read after a Write keeps trying
+	// before it waits in the netpoller: the answer to what was just sent,
+	// due within microseconds, is then taken without a thread wake-up (see
+	// Spinning). Once data came, reads wait as usual until the next Write:
+	// in a bulk transfer the reader would only compete for the CPU with
+	// the writer it waits for.
+	Spin  time.Duration
+	armed bool // a Write happened and no Read returned data since
 }
 
 // New wraps c, which must be a non-blocking descriptor on the netpoller (a
@@ -82,7 +86,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 			case e != syscall.EAGAIN:
 				n, errno = int(r), e
 				return true
-			case c.Spin <= 0:
+			case c.Spin <= 0 || !c.armed:
 				return false
 			}
 			now := time.Now()
@@ -101,6 +105,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 	case n == 0:
 		return 0, io.EOF
 	}
+	c.armed = false
 	return n, nil
 }
 
@@ -131,6 +136,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 	if err == nil && errno != 0 {
 		err = errno
 	}
+	c.armed = true
 	return written, err
 }
 

@@ -58,6 +58,12 @@ func TestConn(t *testing.T) {
 			rb.Spin = tt.spin
 			done := make(chan error, 1)
 			go func() {
+				// Answer a request, as a plugin does: the reader's Write
+				// arms its spin for the answer.
+				if _, err := io.ReadFull(a, make([]byte, 2)); err != nil {
+					done <- err
+					return
+				}
 				n, err := wa.Write(tt.data)
 				if err == nil && n != len(tt.data) {
 					err = io.ErrShortWrite
@@ -65,6 +71,9 @@ func TestConn(t *testing.T) {
 				a.Close()
 				done <- err
 			}()
+			if _, err := rb.Write([]byte("go")); err != nil {
+				t.Fatal(err)
+			}
 			got, err := io.ReadAll(rb) // ends on the io.EOF Read returns
 			if err != nil {
 				t.Fatal(err)
@@ -89,6 +98,7 @@ func TestReadDeadline(t *testing.T) {
 			t.Fatal(err)
 		}
 		rb.Spin = spin
+		rb.armed = true
 		b.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
 		if _, err := rb.Read(make([]byte, 10)); !errors.Is(err, os.ErrDeadlineExceeded) {
 			t.Fatalf("spin %v: read error %v, want the deadline", spin, err)
