@@ -126,8 +126,9 @@ func readFrame(r *bufio.Reader, max int) (kind byte, payload []byte, err error) 
 }
 
 // serveFrames answers Execute frames on f until the core closes its end.
-// It runs on its own goroutine; reads block in the kernel, so a request
-// wakes this thread directly.
+// It runs on its own goroutine, reading and writing through rawio (see
+// pluginSpin), so a request that follows its answer closely is taken
+// without a thread wake-up.
 func serveFrames(p *Plugin, fc io.ReadWriteCloser) error {
 	defer fc.Close()
 	var f io.ReadWriter = fc

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -36,7 +37,7 @@ type Conn struct {
 	// in a bulk transfer the reader would only compete for the CPU with
 	// the writer it waits for.
 	Spin  time.Duration
-	armed bool // a Write happened and no Read returned data since
+	armed atomic.Bool // a Write happened and no Read returned data since
 }
 
 // New wraps c, which must be a non-blocking descriptor on the netpoller (a
@@ -86,7 +87,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 			case e != syscall.EAGAIN:
 				n, errno = int(r), e
 				return true
-			case c.Spin <= 0 || !c.armed:
+			case c.Spin <= 0 || !c.armed.Load():
 				return false
 			}
 			now := time.Now()
@@ -105,7 +106,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 	case n == 0:
 		return 0, io.EOF
 	}
-	c.armed = false
+	c.armed.Store(false)
 	return n, nil
 }
 
@@ -136,18 +137,15 @@ func (c *Conn) Write(p []byte) (int, error) {
 	if err == nil && errno != 0 {
 		err = errno
 	}
-	c.armed = true
+	c.armed.Store(true)
 	return written, err
 }
 
 // Spinning returns d if this machine has more than one CPU, else 0: a
 // reader that spins on the only CPU delays the writer it waits for.
 func Spinning(d time.Duration) time.Duration {
-	if numCPU() < 2 {
+	if runtime.NumCPU() < 2 {
 		return 0
 	}
 	return d
 }
-
-// numCPU is the number of CPUs this process may run on.
-func numCPU() int { return runtime.NumCPU() }

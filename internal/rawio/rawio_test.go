@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -98,7 +99,7 @@ func TestReadDeadline(t *testing.T) {
 			t.Fatal(err)
 		}
 		rb.Spin = spin
-		rb.armed = true
+		rb.armed.Store(true)
 		b.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
 		if _, err := rb.Read(make([]byte, 10)); !errors.Is(err, os.ErrDeadlineExceeded) {
 			t.Fatalf("spin %v: read error %v, want the deadline", spin, err)
@@ -131,7 +132,7 @@ func TestRefusesBlocking(t *testing.T) {
 
 func TestSpinning(t *testing.T) {
 	got := Spinning(time.Millisecond)
-	if want := map[bool]time.Duration{true: 0, false: time.Millisecond}[numCPU() < 2]; got != want {
-		t.Fatalf("Spinning = %v, want %v on %d CPUs", got, want, numCPU())
+	if want := map[bool]time.Duration{true: 0, false: time.Millisecond}[runtime.NumCPU() < 2]; got != want {
+		t.Fatalf("Spinning = %v, want %v on %d CPUs", got, want, runtime.NumCPU())
 	}
 }
