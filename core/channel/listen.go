@@ -142,32 +142,25 @@ func (c *fileConn) SetWriteDeadline(t time.Time) error { return c.File.SetWriteD
 // qemu-ga would stop there; we serve the next client.
 type clientConn struct {
 	net.Conn
-	rw *rawio.Conn // reads and writes without the runtime's syscall hooks
+	// rw reads and writes: through rawio (no runtime syscall hooks) when
+	// the socket allows it, else the Conn itself.
+	rw io.ReadWriter
 }
 
 func newClientConn(c net.Conn) *clientConn {
-	cc := &clientConn{Conn: c}
+	cc := &clientConn{Conn: c, rw: c}
 	if sc, ok := c.(syscall.Conn); ok {
-		cc.rw, _ = rawio.New(sc)
+		if raw, err := rawio.New(sc); err == nil {
+			cc.rw = raw
+		}
 	}
 	return cc
 }
 
-func (c *clientConn) Write(b []byte) (int, error) {
-	if c.rw == nil {
-		return c.Conn.Write(b)
-	}
-	return c.rw.Write(b)
-}
+func (c *clientConn) Write(b []byte) (int, error) { return c.rw.Write(b) }
 
 func (c *clientConn) Read(b []byte) (int, error) {
-	var n int
-	var err error
-	if c.rw == nil {
-		n, err = c.Conn.Read(b)
-	} else {
-		n, err = c.rw.Read(b)
-	}
+	n, err := c.rw.Read(b)
 	if err != nil && err != io.EOF {
 		return n, io.EOF
 	}

@@ -39,10 +39,7 @@ const (
 // Buffers above these capacities are released once a message is done, so
 // that one huge request does not pin its memory.
 const (
-	keepBufCap = 8 << 20
-	// aliasMin is the token size from which a plain string value shares
-	// the token buffer instead of copying it.
-	aliasMin    = 1 << 20
+	keepBufCap  = 8 << 20
 	keepToksCap = 64 << 10
 )
 
